@@ -1,0 +1,17 @@
+"""s2sgrad: source-to-source automatic differentiation for Python.
+
+    import s2sgrad as sg
+    df = sg.grad(f)            # compiled derivative code, no tape at run time
+    print(sg.source(df))       # read it
+"""
+
+from . import rules as _rules  # noqa: F401  (registers the derivative rules)
+from .api import grad, show, source, value_and_grad
+from .errors import (InputTypeError, MissingRuleError, NonScalarOutputError, S2SGradError,
+                     SourceUnavailableError, UnsupportedSyntaxError)
+from .testing import check_grad, numerical_grad
+
+__version__ = "0.1.0"
+__all__ = ["grad", "value_and_grad", "source", "show", "check_grad", "numerical_grad",
+           "S2SGradError", "UnsupportedSyntaxError", "MissingRuleError",
+           "NonScalarOutputError", "InputTypeError", "SourceUnavailableError"]

@@ -1,0 +1,82 @@
+"""Activity analysis: which SSA values need adjoints.
+
+A value is *varied* when it depends, through differentiable arguments, on an input being
+differentiated, and *useful* when the differentiated output depends on it. Active values are
+both. Both are classic monotone dataflow problems; on structured IR they are one forward and
+one backward walk, iterated over each loop until the sets stop growing.
+"""
+
+from __future__ import annotations
+
+from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
+from ..rules.registry import lookup
+
+
+def diff_args(s: Assign) -> list[int]:
+    """Argument positions a derivative can flow through (all of them when no rule exists)."""
+    rule = lookup(s.prim)
+    if rule is None:
+        return list(range(len(s.args)))
+    return [i for i in range(len(s.args)) if rule.differentiable(i)]
+
+
+def active_vars(fn: Function, wrt: list[Var], output: Atom) -> set[Var]:
+    varied = set(wrt)
+    _forward(fn.body, varied)
+    useful = {output} if isinstance(output, Var) else set()
+    _backward(fn.body, useful)
+    return varied & useful
+
+
+def _forward(block: Block, v: set[Var]) -> None:
+    for s in block:
+        if isinstance(s, Assign):
+            if any(isinstance(s.args[i], Var) and s.args[i] in v for i in diff_args(s)):
+                v.update(s.outs)
+        elif isinstance(s, If):
+            _forward(s.then, v)
+            _forward(s.orelse, v)
+            for out, a, b in zip(s.outs, s.then_results, s.else_results):
+                if a in v or b in v:
+                    v.add(out)
+        else:
+            _loop_forward(s, v)
+
+
+def _loop_forward(s: For | While, v: set[Var]) -> None:
+    while True:
+        before = len(v)
+        for c, init, nxt in zip(s.carried, s.inits, s.next):
+            if init in v or nxt in v:
+                v.add(c)
+        _forward(s.body, v)
+        if len(v) == before:
+            break
+    v.update(o for o, c in zip(s.outs, s.carried) if c in v)
+
+
+def _backward(block: Block, u: set[Var]) -> None:
+    for s in reversed(block):
+        if isinstance(s, Assign):
+            if any(o in u for o in s.outs):
+                u.update(s.args[i] for i in diff_args(s) if isinstance(s.args[i], Var))
+        elif isinstance(s, If):
+            for out, a, b in zip(s.outs, s.then_results, s.else_results):
+                if out in u:
+                    u.update(x for x in (a, b) if isinstance(x, Var))
+            _backward(s.then, u)
+            _backward(s.orelse, u)
+        else:
+            _loop_backward(s, u)
+
+
+def _loop_backward(s: For | While, u: set[Var]) -> None:
+    u.update(c for c, o in zip(s.carried, s.outs) if o in u)
+    while True:
+        before = len(u)
+        u.update(n for c, n in zip(s.carried, s.next) if c in u and isinstance(n, Var))
+        _backward(s.body, u)
+        u.update(c for c, n in zip(s.carried, s.next) if n in u)
+        if len(u) == before:
+            break
+    u.update(i for c, i in zip(s.carried, s.inits) if c in u and isinstance(i, Var))

@@ -1,0 +1,184 @@
+"""The public API: grad, value_and_grad, source and show.
+
+`grad(f)` parses, fences and lowers `f` at once, so bad syntax is reported where the
+decorator is applied. It returns a small generated dispatcher with `f`'s own signature. The
+dispatcher checks the argument types against the specialization it used last and calls the
+compiled gradient directly; on a new combination of argument kinds (Python scalar or
+anything else) it compiles once more and caches the result.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+from . import pipeline
+from .analysis.kinds import SCALAR, kind_of_value
+from .backend.compile import compile_source, pretty
+from .errors import InputTypeError, S2SGradError
+from .ir.printer import format_function
+
+_TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
+
+
+class _Never:
+    """A type no argument has: guards start closed."""
+
+
+class Transformed:
+    """One transformation of one function: its compiled specializations."""
+
+    def __init__(self, fun: Callable[..., Any], opts: pipeline.Options):
+        self.fun, self.opts = fun, opts
+        self.primal = pipeline.lower(fun)
+        self.compiled: dict[tuple[str, ...], tuple[Callable[..., Any], str]] = {}
+        self.last: tuple[str, ...] | None = None
+        self.namespace: dict[str, Any] = {}
+        n = len(self.primal.params)
+        for i in opts.argnums:
+            if not -n <= i < n:
+                raise S2SGradError(f"argnums {i} is out of range: '{self.primal.name}' takes "
+                                   f"{n} arguments", self.primal.loc,
+                                   f"use argnums between 0 and {n - 1}")
+        self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
+                                     opts.argnums_is_tuple, opts.has_aux)
+
+    def specialize(self, kinds: tuple[str, ...]) -> tuple[Callable[..., Any], str]:
+        if kinds not in self.compiled:
+            program = pipeline.gradient_program(self.fun, self.opts, list(kinds))
+            label = f"{self.opts.mode}({self.primal.name})"
+            self.compiled[kinds] = pipeline.compile_program(program, label)
+        self.last = kinds
+        return self.compiled[kinds]
+
+    def slow_call(self, *args: Any) -> Any:
+        args = self._bind(args)
+        self._check_inputs(args)
+        fn, _ = self.specialize(tuple(kind_of_value(a) for a in args))
+        self.namespace["_fast"] = fn
+        for i, a in enumerate(args):
+            self.namespace[f"_T{i}"] = type(a)
+        return fn(*args)
+
+    def _bind(self, args: tuple) -> tuple:
+        n, defaults = len(self.primal.params), self.primal.defaults
+        if len(args) < n:
+            args = (*args, *defaults[len(defaults) - (n - len(args)):])
+        return args
+
+    def _check_inputs(self, args: tuple) -> None:
+        for i in self.opts.argnums:
+            a = args[i]
+            if isinstance(a, (bool, int)) and not isinstance(a, float):
+                name = self.primal.params[i].name
+                raise InputTypeError(
+                    f"argument '{name}' of '{self.primal.name}' is {type(a).__name__} {a!r}; "
+                    "s2sgrad differentiates with respect to floating-point values",
+                    self.primal.loc, f"pass {float(a)!r} instead of {a!r}")
+
+    def source(self) -> str:
+        kinds = self.last or tuple(SCALAR for _ in self.primal.params)
+        return self.specialize(kinds)[1]
+
+
+def _dispatcher(t: Transformed) -> Callable[..., Any]:
+    """A function with `fun`'s signature that calls the last specialization when it fits."""
+    sig = inspect.signature(t.fun)
+    params, call, guards = [], [], []
+    ns = t.namespace
+    for i, (name, p) in enumerate(sig.parameters.items()):
+        text = name
+        if p.default is not inspect.Parameter.empty:
+            ns[f"_D{i}"] = p.default
+            text += f"=_D{i}"
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        params.append(text)
+        call.append(name)
+        guards.append(f"type({name}) is _T{i}")
+        ns[f"_T{i}"] = _Never
+    ns["_slow"] = t.slow_call
+    name = f"{t.opts.mode}_{t.primal.name}".replace("<lambda>", "lambda")
+    args = ", ".join(call)
+    test = " and ".join(guards) or "_fast is not None"
+    ns["_fast"] = None
+    text = (f"def {name}({', '.join(params)}):\n"
+            f"    if {test}:\n        return _fast({args})\n"
+            f"    return _slow({args})\n")
+    fn = compile_source(text, name, ns, f"dispatch {name}")
+    fn.__s2sgrad__ = t
+    fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.primal.name}, made by s2sgrad."
+    fn.__wrapped__ = t.fun
+    return fn
+
+
+def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
+               has_aux: bool) -> Callable[..., Any]:
+    is_tuple = isinstance(argnums, (tuple, list))
+    nums = tuple(argnums) if is_tuple else (argnums,)
+    opts = pipeline.Options(mode, nums, is_tuple, has_aux)
+    key = (fun, getattr(fun, "__code__", None), opts)
+    if key not in _TRANSFORMS:
+        _TRANSFORMS[key] = _dispatcher(Transformed(fun, opts))
+    return _TRANSFORMS[key]
+
+
+def grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
+    """The gradient of a scalar function with respect to the arguments `argnums`.
+
+    Usable as `grad(f)`, `@grad` and `@grad(argnums=(0, 1))`. With a tuple `argnums` the
+    result is a tuple of gradients. With `has_aux=True`, `f` returns `(output, aux)` and
+    the gradient function returns `(gradient, aux)`.
+    """
+    if fun is None:
+        return lambda f: grad(f, argnums, has_aux)
+    return _transform(fun, "grad", argnums, has_aux)
+
+
+def value_and_grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
+    """Like `grad`, but returns `(value, gradient)`; with has_aux, `((value, aux), grad)`."""
+    if fun is None:
+        return lambda f: value_and_grad(f, argnums, has_aux)
+    return _transform(fun, "value_and_grad", argnums, has_aux)
+
+
+def _transformed(fn: Callable[..., Any]) -> Transformed:
+    t = getattr(fn, "__s2sgrad__", None)
+    if t is None:
+        raise S2SGradError(f"{fn!r} was not made by s2sgrad",
+                           hint="pass the result of s2sgrad.grad(f), e.g. source(grad(f))")
+    return t
+
+
+def source(fn: Callable[..., Any]) -> str:
+    """The black-formatted source of the code s2sgrad generated for `fn` (e.g. grad(f)).
+
+    It shows the specialization used by the last call, or the one for Python floats if `fn`
+    has not been called yet.
+    """
+    return pretty(_transformed(fn).source())
+
+
+def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, ...] = 0
+         ) -> None:
+    """Print one stage of the compilation of `fun` (a function, or grad(f) and friends).
+
+    Stages: "ssa" (the primal in SSA form), "reverse" (the gradient program before
+    optimization, as Python) and "optimized" (after optimization, as Python).
+    """
+    print(stage_text(fun, stage, argnums))
+
+
+def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ...] = 0) -> str:
+    if stage not in pipeline.STAGES:
+        raise S2SGradError(f"unknown stage {stage!r}", hint=f"use one of {pipeline.STAGES}")
+    t = getattr(fun, "__s2sgrad__", None)
+    if t is None:
+        t = _transformed(grad(fun, argnums))
+    if stage == "ssa":
+        return format_function(t.primal)
+    kinds = list(t.last or tuple(SCALAR for _ in t.primal.params))
+    program = pipeline.gradient_program(t.fun, t.opts, kinds, stop_after=stage)
+    return pretty(pipeline.compile_program(program, f"{stage}({t.primal.name})")[1])

@@ -1,0 +1,142 @@
+"""Python names for SSA values: coalescing that removes copies and reuses the user's names.
+
+SSA gives each version of a variable its own name (`x`, `x_1`, `x_2`). Python does not need
+that, and code reads better without it. A value may take the name of another ("alias") when
+the other is dead from that point on, so no read can see the wrong value:
+
+1. a loop's outs take the names of its carried values (they hold the same value on exit);
+2. a loop's next value takes its carried value's name when the carried value is not read
+   after the statement that defines the next value;
+3. a value defined in a branch and yielded as a result takes the name of the `if`'s out;
+4. the stack a push or pop returns takes the name of the stack it was given;
+5. a statement's output takes the name of an argument of the same family (`bx_2 = bx_1 + c`
+   becomes `bx = bx + c`) when the argument is defined in the same block and dead after it;
+6. a loop's carried value takes the name of its init, of the same family, when the init is
+   dead after the loop and not read inside it.
+
+Each name is the target of at most one such rule, so the chains stay linear and safe.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While, atoms_read
+from . import runtime
+
+_SUFFIX = re.compile(r"_\d+$")
+
+
+def python_names(fn: Function) -> dict[Var, str]:
+    alias: dict[Var, Var] = {}
+    targets: set[Var] = set()
+    _visit(fn.body, fn.results, set(fn.params), alias, targets)
+    names: dict[Var, str] = {}
+
+    def name(v: Var) -> str:
+        if v not in names:
+            names[v] = name(alias[v]) if v in alias else v.name
+        return names[v]
+
+    for v in list(alias):
+        name(v)
+    return names
+
+
+def reads(s: object) -> set[Var]:
+    """Every variable a statement reads, nested blocks included."""
+    out = {a for a in atoms_read(s) if isinstance(a, Var)}  # type: ignore[arg-type]
+    if isinstance(s, If):
+        out |= _block_reads(s.then, s.then_results) | _block_reads(s.orelse, s.else_results)
+        out.add(s.cond) if isinstance(s.cond, Var) else None
+    elif isinstance(s, (For, While)):
+        out |= _block_reads(s.body, s.next)
+        if isinstance(s, While):
+            out |= _block_reads(s.cond_block, [s.cond])
+    return out
+
+
+def _block_reads(block: Block, tail: list[Atom]) -> set[Var]:
+    out = {a for a in tail if isinstance(a, Var)}
+    for s in block:
+        out |= reads(s)
+    return out
+
+
+def _visit(block: Block, tail: list[Atom], params: set[Var], alias: dict[Var, Var],
+           targets: set[Var]) -> None:
+    after: list[set[Var]] = [set()] * len(block)
+    acc = {a for a in tail if isinstance(a, Var)}
+    for j in reversed(range(len(block))):
+        after[j] = set(acc)
+        acc |= reads(block[j])
+    local = set(params)
+    for j, s in enumerate(block):
+        if isinstance(s, Assign):
+            _assign(s, after[j], local, alias, targets)
+        elif isinstance(s, If):
+            for blk, res in ((s.then, s.then_results), (s.orelse, s.else_results)):
+                _branch_results(blk, res, s.outs, alias, targets)
+                _visit(blk, res, set(), alias, targets)
+        else:
+            _loop_inits(s, after[j], local, alias, targets)
+            _loop(s, alias, targets)
+        local.update(s.outs)
+
+
+def _assign(s: Assign, dead_after: set[Var], local: set[Var], alias: dict[Var, Var],
+            targets: set[Var]) -> None:
+    if s.prim in (runtime.stack_push, runtime.stack_pop) and isinstance(s.args[0], Var):
+        alias[s.outs[0]] = s.args[0]
+        return
+    if len(s.outs) != 1 or s.out in alias:
+        return
+    family = _SUFFIX.sub("", s.out.name)
+    for a in s.args:
+        if isinstance(a, Var) and a in local and a not in targets and a not in dead_after \
+                and _SUFFIX.sub("", a.name) == family:
+            alias[s.out] = a
+            targets.add(a)
+            return
+
+
+def _branch_results(block: Block, results: list[Atom], outs: list[Var],
+                    alias: dict[Var, Var], targets: set[Var]) -> None:
+    top = {v for s in block if isinstance(s, Assign) for v in s.outs}
+    for r, o in zip(results, outs):
+        if isinstance(r, Var) and r in top and r not in alias and results.count(r) == 1:
+            alias[r] = o
+            targets.add(o)
+
+
+def _loop_inits(s: For | While, dead_after: set[Var], local: set[Var],
+                alias: dict[Var, Var], targets: set[Var]) -> None:
+    """Rule 6: a carried value takes the name of its init when the init dies at the loop."""
+    inside = reads(s) - {a for a in s.inits if isinstance(a, Var)} | \
+        _block_reads(s.body, s.next)
+    for c, i in zip(s.carried, s.inits):
+        if isinstance(i, Var) and i in local and i not in targets and i not in dead_after \
+                and i not in inside and s.inits.count(i) == 1 and c not in alias \
+                and _SUFFIX.sub("", c.name) == _SUFFIX.sub("", i.name):
+            alias[c] = i
+            targets.add(i)
+
+
+def _loop(s: For | While, alias: dict[Var, Var], targets: set[Var]) -> None:
+    for o, c in zip(s.outs, s.carried):
+        alias[o] = c
+    position = {v: j for j, st in enumerate(s.body) if isinstance(st, Assign)
+                for v in st.outs}
+    for k, (c, n) in enumerate(zip(s.carried, s.next)):
+        if not isinstance(n, Var) or n not in position or n in alias or c in targets \
+                or s.next.count(n) != 1:
+            continue
+        j = position[n]
+        later = _block_reads(s.body[j + 1:], [a for i, a in enumerate(s.next) if i != k])
+        if c not in later:
+            alias[n] = c
+            targets.add(c)
+    params = set(s.carried) | ({s.index} if isinstance(s, For) else set())
+    if isinstance(s, While):
+        _visit(s.cond_block, [s.cond], set(), alias, targets)
+    _visit(s.body, s.next, params, alias, targets)

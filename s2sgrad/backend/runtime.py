@@ -1,0 +1,117 @@
+"""Runtime helpers that generated code may call.
+
+Each is small and has no dependency on s2sgrad, so `s2sgrad transpile` can copy the ones a
+module uses into it. Codegen prints most of them as plain Python syntax (`make_tuple(a, b)`
+becomes `(a, b)`); the interpreter calls them as functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def make_tuple(*items: Any) -> tuple:
+    return items
+
+
+def make_list(*items: Any) -> list:
+    return list(items)
+
+
+def logical_and(a: Any, b: Any) -> Any:
+    return a and b
+
+
+def logical_or(a: Any, b: Any) -> Any:
+    return a or b
+
+
+def stack_new() -> list:
+    return []
+
+
+def stack_push(stack: list, *values: Any) -> list:
+    stack.append(values[0] if len(values) == 1 else values)
+    return stack
+
+
+def stack_pop(stack: list, n: int) -> tuple:
+    item = stack.pop()
+    return (stack, item) if n == 1 else (stack, *item)
+
+
+class SeqAdjoint(tuple):
+    """The adjoint of a tuple or list: a tuple whose `+` adds elementwise."""
+
+    def __add__(self, other: Any) -> "SeqAdjoint":
+        if isinstance(other, (int, float)) and other == 0:
+            return self
+        return SeqAdjoint(a + b for a, b in zip(self, other))
+
+    __radd__ = __add__
+
+
+def seq_onehot(seq: Any, index: Any, g: Any) -> Any:
+    """The adjoint of `seq[index]` when the adjoint of the element is `g`."""
+    if isinstance(seq, np.ndarray):
+        out = np.zeros_like(seq, dtype=np.result_type(seq.dtype, float))
+        np.add.at(out, index, g)
+        return out
+    out = [0.0] * len(seq)
+    if isinstance(index, slice):
+        for k, v in zip(range(*index.indices(len(seq))), g):
+            out[k] = v
+    else:
+        out[index] = g
+    return SeqAdjoint(out)
+
+
+def zeros_like(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return np.zeros_like(x, dtype=np.result_type(x.dtype, float))
+    if isinstance(x, (tuple, list)):
+        return SeqAdjoint(zeros_like(v) for v in x)
+    return 0.0
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum `g` over the axes that broadcasting added to the shape of `x`."""
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1 and g.shape[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g if shape else g.item() if isinstance(x, (int, float)) else g.reshape(shape)
+
+
+def as_result(seq: Any, like: Any) -> Any:
+    """Give a sequence adjoint the container type of the argument it belongs to."""
+    if isinstance(seq, SeqAdjoint):
+        return type(like)(seq) if isinstance(like, (tuple, list)) else tuple(seq)
+    return seq
+
+
+def method(name: str):
+    """The primitive `x.name(*args, **kwargs)`; one object per name."""
+    return _METHODS.setdefault(name, _Method(name))
+
+
+class _Method:
+    def __init__(self, name: str):
+        self.name = name
+        self.__name__ = f"method_{name}"
+
+    def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(obj, self.name)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f".{self.name}"
+
+
+_METHODS: dict[str, _Method] = {}

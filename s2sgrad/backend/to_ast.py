@@ -1,0 +1,226 @@
+"""Codegen: IR to a Python `ast.Module` (`Function -> ast.Module`).
+
+Out of SSA: every `Var` becomes a Python local. Loop-carried values are assigned before the
+loop and at the end of each iteration; branch results are assigned at the end of each branch.
+`names.py` picks the Python names so that most of those copies disappear.
+
+Operators print as operators, tuples as tuples, `getattr` and `getitem` as attribute and item
+access, the loop stacks as `list.append` / `list.pop`. Anything else is a call to the object,
+named as the user would name it (`math.sin`, `np.tanh`, `abs`), with the object bound in the
+module's namespace. Comments are `ast.Name` nodes whose text starts with `#`; astor prints
+them verbatim, so they are real comments in the source that is compiled.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import operator
+import os
+from typing import Any
+
+import numpy as np
+
+from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
+from . import runtime
+from .names import python_names
+from .names import _block_reads as reads_in
+
+_BINOP = {operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
+          operator.truediv: ast.Div, operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,
+          operator.pow: ast.Pow, operator.matmul: ast.MatMult, operator.and_: ast.BitAnd,
+          operator.or_: ast.BitOr, operator.xor: ast.BitXor, operator.lshift: ast.LShift,
+          operator.rshift: ast.RShift}
+_CMP = {operator.lt: ast.Lt, operator.le: ast.LtE, operator.gt: ast.Gt, operator.ge: ast.GtE,
+        operator.eq: ast.Eq, operator.ne: ast.NotEq, operator.is_: ast.Is,
+        operator.is_not: ast.IsNot}
+_UNARY = {operator.neg: ast.USub, operator.pos: ast.UAdd, operator.not_: ast.Not,
+          operator.invert: ast.Invert}
+_LITERALS = (int, float, bool, str, type(None))
+
+
+def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
+    """The module defining `fn`; objects it references are added to `namespace`."""
+    gen = _Codegen(fn, namespace)
+    body = gen.block(fn.body)
+    results = [gen.atom(a) for a in fn.results]
+    value = results[0] if len(results) == 1 else ast.Tuple(results, ast.Load())
+    body.append(ast.Return(value))
+    params = [ast.arg(arg=gen.name(p)) for p in fn.params]
+    args = ast.arguments(posonlyargs=[], args=params, vararg=None, kwonlyargs=[],
+                         kw_defaults=[], kwarg=None, defaults=[])
+    fdef = ast.FunctionDef(name=fn.name, args=args, body=body, decorator_list=[],
+                           returns=None, type_comment=None)
+    return ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
+
+
+class _Codegen:
+    def __init__(self, fn: Function, namespace: dict[str, Any]):
+        self.names = python_names(fn)
+        self.ns = namespace
+        self.refs: dict[int, str] = {}
+        self.last_line: int | None = None
+
+    def name(self, v: Var) -> str:
+        return self.names.get(v, v.name)
+
+    def load(self, v: Var) -> ast.Name:
+        return ast.Name(self.name(v), ast.Load())
+
+    def store(self, v: Var) -> ast.Name:
+        return ast.Name(self.name(v), ast.Store())
+
+    # -- atoms and references ------------------------------------------------------------
+    def atom(self, a: Atom) -> ast.expr:
+        return self.load(a) if isinstance(a, Var) else self.const(a.value)
+
+    def const(self, value: Any) -> ast.expr:
+        if value is UNDEF:
+            return ast.Constant(None)
+        if isinstance(value, float) and not math.isfinite(value):
+            return self.ref(value, "inf" if value > 0 else "nan" if value != value else "ninf")
+        if isinstance(value, _LITERALS):
+            return ast.Constant(value)
+        if isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value):
+            return ast.Tuple([self.const(v) for v in value], ast.Load())
+        if isinstance(value, slice):
+            return ast.Slice(*[self.const(v) if v is not None else None
+                               for v in (value.start, value.stop, value.step)])
+        return self.ref(value, getattr(value, "__name__", "c"))
+
+    def ref(self, obj: Any, hint: str) -> ast.expr:
+        """An expression that names `obj`: `math.sin`, `np.exp`, `abs`, or a bound name."""
+        mod = getattr(obj, "__module__", None)
+        name = getattr(obj, "__name__", None)
+        if mod == "math" and getattr(math, name or "", None) is obj:
+            self.ns["math"] = math
+            return ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load())
+        if name and getattr(np, name, None) is obj and not isinstance(obj, (int, float)):
+            self.ns["np"] = np
+            return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+        if name and getattr(builtins, name, None) is obj:
+            return ast.Name(name, ast.Load())
+        if id(obj) not in self.refs:
+            base = hint.strip("<>").replace(".", "_") or "c"
+            ref, n = base, 0
+            while ref in self.ns and self.ns[ref] is not obj or ref in self.names.values():
+                n += 1
+                ref = f"{base}_{n}"
+            self.ns[ref] = obj
+            self.refs[id(obj)] = ref
+        return ast.Name(self.refs[id(obj)], ast.Load())
+
+    # -- statements -----------------------------------------------------------------------
+    def block(self, block: Block) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for s in block:
+            if isinstance(s, Assign):
+                out += self.comment(s) + self.assign(s)
+            elif isinstance(s, If):
+                out += self.if_(s)
+            elif isinstance(s, For):
+                out += self.for_(s)
+            else:
+                out += self.while_(s)
+        return out
+
+    def comment(self, s: Assign) -> list[ast.stmt]:
+        if not s.adjoint or s.loc is None or s.loc.lineno == self.last_line:
+            return []
+        self.last_line = s.loc.lineno
+        text = s.loc.source_line().strip()
+        where = f"{os.path.basename(s.loc.filename)}:{s.loc.lineno}"
+        return [ast.Expr(ast.Name(f"# adjoint of: {text}   [{where}]", ast.Load()))]
+
+    def assign(self, s: Assign) -> list[ast.stmt]:
+        p, args = s.prim, [self.atom(a) for a in s.args]
+        if p is runtime.stack_push:
+            item = args[1] if len(args) == 2 else ast.Tuple(args[1:], ast.Load())
+            call = ast.Call(ast.Attribute(args[0], "append", ast.Load()), [item], [])
+            return [ast.Expr(call)]
+        if p is runtime.stack_pop:
+            targets = [self.store(v) for v in s.outs[1:]]
+            target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
+            pop = ast.Call(ast.Attribute(args[0], "pop", ast.Load()), [], [])
+            return [ast.Assign([target], pop)]
+        targets = [self.store(v) for v in s.outs]
+        target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
+        return [ast.Assign([target], self.expr(s, args))]
+
+    def expr(self, s: Assign, args: list[ast.expr]) -> ast.expr:
+        p = s.prim
+        if p in _BINOP and len(args) == 2:
+            return ast.BinOp(args[0], _BINOP[p](), args[1])
+        if p in _CMP and len(args) == 2:
+            return ast.Compare(args[0], [_CMP[p]()], [args[1]])
+        if p in _UNARY and len(args) == 1:
+            return ast.UnaryOp(_UNARY[p](), args[0])
+        if p in (runtime.logical_and, runtime.logical_or):
+            op = ast.And() if p is runtime.logical_and else ast.Or()
+            return ast.BoolOp(op, args)
+        if p is operator.contains:
+            return ast.Compare(args[1], [ast.In()], [args[0]])
+        if p is getattr and isinstance(s.args[1], Const):
+            return ast.Attribute(args[0], s.args[1].value, ast.Load())
+        if p is operator.getitem:
+            return ast.Subscript(args[0], args[1], ast.Load())
+        if p in (runtime.make_tuple, runtime.make_list):
+            return (ast.Tuple if p is runtime.make_tuple else ast.List)(args, ast.Load())
+        if p is runtime.stack_new:
+            return ast.List([], ast.Load())
+        kws = [ast.keyword(k, self.atom(v)) for k, v in s.kwargs.items()]
+        if isinstance(p, type(runtime.method("x"))):
+            return ast.Call(ast.Attribute(args[0], p.name, ast.Load()), args[1:], kws)
+        return ast.Call(self.ref(p, getattr(p, "__name__", "f")), args, kws)
+
+    def copies(self, targets: list[Var], values: list[Atom]) -> list[ast.stmt]:
+        """`t = v` for each pair whose names differ, as one parallel assignment."""
+        pairs = [(t, v) for t, v in zip(targets, values)
+                 if not (isinstance(v, Var) and self.name(v) == self.name(t))]
+        if not pairs:
+            return []
+        if len(pairs) == 1:
+            return [ast.Assign([self.store(pairs[0][0])], self.atom(pairs[0][1]))]
+        return [ast.Assign([ast.Tuple([self.store(t) for t, _ in pairs], ast.Store())],
+                           ast.Tuple([self.atom(v) for _, v in pairs], ast.Load()))]
+
+    def if_(self, s: If) -> list[ast.stmt]:
+        then = self.block(s.then) + self.copies(s.outs, s.then_results)
+        orelse = self.block(s.orelse) + self.copies(s.outs, s.else_results)
+        test = self.atom(s.cond)
+        if not then and not orelse:
+            return []
+        if not then:
+            return [ast.If(ast.UnaryOp(ast.Not(), test), orelse, [])]
+        return [ast.If(test, then, orelse)]
+
+    def for_(self, s: For) -> list[ast.stmt]:
+        bounds = [self.atom(a) for a in (s.start, s.stop, s.step)]
+        if _is_const(s.step, 1):
+            bounds = bounds[1:2] if _is_const(s.start, 0) else bounds[:2]
+        it: ast.expr = ast.Call(ast.Name("range", ast.Load()), bounds, [])
+        if s.reverse:
+            it = ast.Call(ast.Name("reversed", ast.Load()), [it], [])
+        body = self.block(s.body) + self.copies(s.carried, s.next)
+        used = s.index in reads_in(s.body, s.next)
+        index = self.store(s.index) if used else ast.Name("_", ast.Store())
+        loop = ast.For(index, it, body or [ast.Pass()], [], None)
+        return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)
+
+    def while_(self, s: While) -> list[ast.stmt]:
+        cond = self.block(s.cond_block)
+        test = self.atom(s.cond)
+        body = self.block(s.body) + self.copies(s.carried, s.next)
+        if cond:
+            brk = ast.If(ast.UnaryOp(ast.Not(), test), [ast.Break()], [])
+            loop = ast.While(ast.Constant(True), cond + [brk] + body, [])
+        else:
+            loop = ast.While(test, body or [ast.Pass()], [])
+        return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)
+
+
+def _is_const(a: Atom, value: int) -> bool:
+    return isinstance(a, Const) and type(a.value) is int and a.value == value
+
+

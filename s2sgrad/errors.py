@@ -1,0 +1,92 @@
+"""Errors that s2sgrad raises.
+
+Every error a user can cause is an `S2SGradError`. Each one that concerns the user's code
+carries a `Loc` and renders as::
+
+    model.py:12:8: tanh has no derivative rule
+        y = special.gammaln(x) * 2
+            ^
+    hint: register one with s2sgrad.defvjp(scipy.special.gammaln, ...)
+
+`UnsupportedSyntaxError` is also a `SyntaxError`, and the type errors are also `TypeError`s,
+so code that catches the builtin kinds keeps working.
+"""
+
+from __future__ import annotations
+
+import linecache
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in the user's source: file, 1-based line, 0-based column."""
+
+    filename: str
+    lineno: int
+    col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}:{self.col + 1}"
+
+    def source_line(self) -> str:
+        return linecache.getline(self.filename, self.lineno).rstrip("\n")
+
+
+def _render(message: str, loc: Loc | None, hint: str | None) -> str:
+    lines = [f"{loc}: {message}" if loc else message]
+    if loc is not None:
+        text = loc.source_line()
+        if text.strip():
+            stripped = text.lstrip()
+            lines.append("    " + stripped)
+            caret = max(0, loc.col - (len(text) - len(stripped)))
+            lines.append("    " + " " * caret + "^")
+    if hint:
+        lines.append(f"hint: {hint}")
+    return "\n".join(lines)
+
+
+class S2SGradError(Exception):
+    """Base class of every error s2sgrad raises about the user's code or arguments."""
+
+    def __init__(self, message: str, loc: Loc | None = None, hint: str | None = None):
+        self.message, self.loc, self.hint = message, loc, hint
+        super().__init__(_render(message, loc, hint))
+
+    def __str__(self) -> str:
+        return _render(self.message, self.loc, self.hint)
+
+
+class UnsupportedSyntaxError(S2SGradError, SyntaxError):
+    """A construct s2sgrad cannot differentiate yet (rejected by the fence)."""
+
+    def __init__(self, message: str, loc: Loc | None = None, hint: str | None = None):
+        S2SGradError.__init__(self, message, loc, hint)
+        if loc is not None:
+            self.filename, self.lineno, self.offset = loc.filename, loc.lineno, loc.col + 1
+            self.text = loc.source_line()
+        self.msg = message
+
+    def __str__(self) -> str:
+        return S2SGradError.__str__(self)
+
+
+class SourceUnavailableError(S2SGradError):
+    """The function has no Python source s2sgrad can read (REPL, exec, builtins)."""
+
+
+class MissingRuleError(S2SGradError):
+    """A differentiable value flows into a callable that has no derivative rule."""
+
+
+class NonScalarOutputError(S2SGradError, TypeError):
+    """`grad` was asked for the gradient of a function whose output is not a scalar."""
+
+
+class InputTypeError(S2SGradError, TypeError):
+    """An argument to differentiate is not a real floating-point value."""
+
+
+class NonDifferentiableError(S2SGradError):
+    """A value is used in a way that has no derivative (and no rule can give one)."""

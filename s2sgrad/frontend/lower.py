@@ -1,0 +1,448 @@
+"""Lower: a parsed Python function to structured SSA (`Source -> Function`).
+
+The algorithm is direct SSA construction over structured code. An environment maps each
+Python name to its current SSA value; an `if` lowers both branches with copies of it and
+joins them with φ outs; a loop turns the names its body assigns into carried block
+parameters (MLIR's iter_args).
+
+Jumps become data. `return`, `break` and `continue` set flags held in the environment under
+the hidden names `%ret`, `%brk` and `%cont` (and `%retval` for the value). After each
+statement the lowerer looks at the flags: if one is certainly set the rest of the block is
+dead; if one may be set, the rest is wrapped in `if not flag:`. When one branch of an `if`
+certainly leaves, the statements after the `if` move into the other branch instead, so
+`if c: return a` followed by more code lowers to a plain if/else. A `for` loop whose body
+can break or return becomes a `while` loop over an explicit counter.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from typing import Callable
+
+from ..errors import UnsupportedSyntaxError
+from ..ir.core import UNDEF, Atom, Const, For, Function, If, NameSupply, Var, While
+from .lower_expr import BINOPS, Env, ExprLowerer, Tup, Value
+from .parse import Source
+
+FLAGS = ("%ret", "%brk", "%cont")
+_HINTS = {"%ret": "returned", "%retval": "result", "%brk": "broke", "%k": "k"}
+_UNROLL_LIMIT = 32
+
+
+def lower(src: Source) -> Function:
+    """Lower the function in `src` to SSA IR."""
+    args = [a.arg for a in _all_args(src.tree.args)]
+    every = {n.id for n in ast.walk(src.tree) if isinstance(n, ast.Name)} | set(args)
+    taken = every - set(args) - set(_assigned(src.tree.body))  # the globals it reads
+    lw = _Lowerer(src, NameSupply(taken, every))
+    lw.ret_arities = set()
+    params = [lw.names.var(a) for a in args]
+    lw.env = dict(zip(args, params))
+    lw.env["%ret"] = Const(False)
+    body = list(src.tree.body)
+    if not body or not isinstance(body[-1], ast.Return):
+        body.append(ast.Return(value=None, lineno=src.tree.end_lineno or src.tree.lineno,
+                               col_offset=0))
+    lw.stmts(body)
+    results, is_tuple = lw.results()
+    defaults = tuple(src.fn.__defaults__ or ())
+    kwdefaults = src.fn.__kwdefaults__ or {}
+    defaults += tuple(kwdefaults[a.arg] for a in src.tree.args.kwonlyargs if a.arg in kwdefaults)
+    return Function(src.name, params, lw.block, results, src.loc(src.tree), frozenset(taken),
+                    returns_tuple=is_tuple, defaults=defaults)
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs]
+
+
+def _assigned(stmts: list[ast.stmt]) -> list[str]:
+    """Names a list of statements may assign, in first-assignment order."""
+    names: dict[str, None] = {}
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names[node.id] = None
+    return list(names)
+
+
+def _contains(stmts: list[ast.stmt], kinds: tuple[type, ...], into_loops: bool) -> bool:
+    for stmt in stmts:
+        if isinstance(stmt, kinds):
+            return True
+        if isinstance(stmt, (ast.For, ast.While)) and not into_loops:
+            continue
+        children = [getattr(stmt, f, []) for f in ("body", "orelse")]
+        if any(_contains(c, kinds, into_loops) for c in children if isinstance(c, list)):
+            return True
+    return False
+
+
+class _Lowerer(ExprLowerer):
+    ret_arities: set[int | None]
+
+    # -- blocks and control-flow flags -----------------------------------------------------
+    def stmts(self, stmts: list[ast.stmt]) -> None:
+        for i, stmt in enumerate(stmts):
+            rest = stmts[i + 1:]
+            if isinstance(stmt, ast.If):
+                if self.if_stmt(stmt, rest):
+                    return
+            else:
+                self.stmt(stmt)
+            if self.exited():
+                return
+            pending = [f for f in FLAGS if isinstance(self.env.get(f), Var)]
+            if pending and rest:
+                self.guarded(pending, rest, stmt)
+                return
+
+    def exited(self) -> bool:
+        return any(self.env.get(f) == Const(True) for f in FLAGS)
+
+    def guarded(self, flags: list[str], rest: list[ast.stmt], node: ast.AST) -> None:
+        """Lower `if not flags[0]: <rest>`, nesting one guard per possibly-set flag."""
+        flag = self.env[flags[0]]
+
+        def run() -> None:
+            self.env[flags[0]] = Const(False)
+            if flags[1:]:
+                self.guarded(flags[1:], rest, node)
+            else:
+                self.stmts(rest)
+
+        taken_env = dict(self.env)
+        taken_env[flags[0]] = Const(True)
+        orelse, else_env, _ = self.sub(dict(self.env), run)
+        self.join(flag, [], orelse, taken_env, else_env, node)
+
+    def join(self, cond: Atom, then: list, orelse: list, env_t: Env, env_e: Env,
+             node: ast.AST) -> None:
+        """Emit `If(cond, then, orelse)` with a φ for every name whose value differs."""
+        then_res: list[Atom] = []
+        else_res: list[Atom] = []
+        outs: list[Var] = []
+        merged: Env = {}
+        for name in dict.fromkeys([*env_t, *env_e]):
+            a, b = env_t.get(name, Const(UNDEF)), env_e.get(name, Const(UNDEF))
+            merged[name] = self._phi(name, a, b, then, orelse, then_res, else_res, outs)
+        self.env = merged
+        self.block.append(If(cond, then, orelse, then_res, else_res, outs, self.src.loc(node)))
+
+    def _phi(self, name: str, a: Value, b: Value, then: list, orelse: list,
+             then_res: list, else_res: list, outs: list) -> Value:
+        if a is b or (isinstance(a, Const) and a == b):
+            return a
+        if isinstance(a, Tup) and isinstance(b, Tup) and len(a.items) == len(b.items):
+            return Tup(tuple(self._phi(name, x, y, then, orelse, then_res, else_res, outs)
+                             for x, y in zip(a.items, b.items)), a.is_list)
+        if isinstance(a, Tup) and b == Const(UNDEF):
+            b = Tup((Const(UNDEF),) * len(a.items), a.is_list)
+            return self._phi(name, a, b, then, orelse, then_res, else_res, outs)
+        if isinstance(b, Tup) and a == Const(UNDEF):
+            a = Tup((Const(UNDEF),) * len(b.items), b.is_list)
+            return self._phi(name, a, b, then, orelse, then_res, else_res, outs)
+        then_res.append(self._atom_in(then, a))
+        else_res.append(self._atom_in(orelse, b))
+        out = self.names.var(_HINTS.get(name, name.lstrip("%")))
+        outs.append(out)
+        return out
+
+    def _atom_in(self, block: list, value: Value) -> Atom:
+        saved = self.block
+        self.block = block
+        try:
+            return self.atom(value)
+        finally:
+            self.block = saved
+
+    # -- statements ---------------------------------------------------------------------
+    def stmt(self, node: ast.stmt) -> None:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, f"'{type(node).__name__}' statements are not supported",
+                             "see docs/limitations.md")
+        method(node)
+
+    def _Expr(self, node: ast.Expr) -> None:
+        if not isinstance(node.value, ast.Constant):
+            raise self.error(node, "expression statements are not supported",
+                             "the differentiated function must be pure: remove the call")
+
+    def _Pass(self, node: ast.Pass) -> None:
+        pass
+
+    def _Assign(self, node: ast.Assign) -> None:
+        value = self.expr(node.value)
+        for target in node.targets:
+            self.assign(target, value)
+
+    def _AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.assign(node.target, self.expr(node.value))
+
+    def _AugAssign(self, node: ast.AugAssign) -> None:
+        if not isinstance(node.target, ast.Name):
+            raise self.error(node, "augmented assignment to an item is not supported yet",
+                             "write `x = x + ...` on a whole variable")
+        current = self.expr_atom(ast.Name(id=node.target.id, ctx=ast.Load(),
+                                          lineno=node.lineno, col_offset=node.col_offset))
+        value = self.apply(BINOPS[type(node.op)], [current, self.expr_atom(node.value)], node)
+        self.assign(node.target, value)
+
+    def assign(self, target: ast.expr, value: Value) -> None:
+        if isinstance(target, ast.Name):
+            self.env[target.id] = self._named(value, target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for i, elt in enumerate(target.elts):
+                self.assign(elt, self._item(value, i, len(target.elts), target))
+        else:
+            raise self.error(target, "assignment to an item or attribute is not supported yet",
+                             "build a new value instead of updating one in place")
+
+    def _named(self, value: Value, name: str) -> Value:
+        """Give the user's name to the temporary that holds an assigned value."""
+        last = self.block[-1] if self.block else None
+        if isinstance(value, Var) and value in self.temps and last is not None \
+                and last.outs == [value]:
+            renamed = self.names.var(name)
+            last.outs = [renamed]
+            return renamed
+        return value
+
+    def _item(self, value: Value, i: int, n: int, node: ast.AST) -> Value:
+        if isinstance(value, Tup):
+            if len(value.items) != n:
+                raise self.error(node, f"cannot unpack {len(value.items)} values into {n}",
+                                 "make both sides the same length")
+            return value.items[i]
+        if isinstance(value, Const):
+            return Const(value.value[i])
+        return self.apply(operator.getitem, [value, Const(i)], node)
+
+    def _Return(self, node: ast.Return) -> None:
+        value = self.expr(node.value) if node.value is not None else Const(None)
+        self.ret_arities.add(len(value.items) if isinstance(value, Tup) else None)
+        self.env["%retval"] = value
+        self.env["%ret"] = Const(True)
+
+    def _Break(self, node: ast.Break) -> None:
+        self.env["%brk"] = Const(True)
+
+    def _Continue(self, node: ast.Continue) -> None:
+        self.env["%cont"] = Const(True)
+
+    def if_stmt(self, node: ast.If, rest: list[ast.stmt]) -> bool:
+        """Lower an `if`; return True when it also lowered (or killed) `rest`."""
+        cond = self.expr_atom(node.test)
+        if isinstance(cond, Const):
+            self.stmts(node.body if cond.value else node.orelse)
+            return False
+        then, env_t, _ = self.sub(dict(self.env), lambda: self.stmts(node.body))
+        orelse, env_e, _ = self.sub(dict(self.env), lambda: self.stmts(node.orelse))
+        t_exit, e_exit = self._leaves(env_t), self._leaves(env_e)
+        consumed = bool(rest) and (t_exit or e_exit)
+        if rest and t_exit and not e_exit:
+            orelse, env_e, _ = self.sub(env_e, lambda: (self.block.extend(orelse),
+                                                        self.stmts(rest)))
+        elif rest and e_exit and not t_exit:
+            then, env_t, _ = self.sub(env_t, lambda: (self.block.extend(then),
+                                                      self.stmts(rest)))
+        self.join(cond, then, orelse, env_t, env_e, node)
+        return consumed
+
+    def _leaves(self, env: Env) -> bool:
+        return any(env.get(f) == Const(True) for f in FLAGS)
+
+    # -- loops ----------------------------------------------------------------------------
+    def _For(self, node: ast.For) -> None:
+        if node.orelse:
+            raise self.error(node, "for/else is not supported", "use a flag variable")
+        it = node.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and \
+                self._resolves_to_range(it.func) and not it.keywords:
+            bounds = [self.expr_atom(a) for a in it.args]
+            start, stop, step = _range_bounds(bounds, self, it)
+            return self.range_loop(node, start, stop, step)
+        seq = self.expr(it)
+        if isinstance(seq, Tup) and len(seq.items) <= _UNROLL_LIMIT:
+            return self.unrolled(node, seq)
+        seq_atom = self.atom(seq, it)
+        n = self.apply(len, [seq_atom], it)
+        self.range_loop(node, Const(0), n, Const(1), seq=seq_atom)
+
+    def _resolves_to_range(self, name: ast.Name) -> bool:
+        return name.id not in self.env and self.src.resolve(name.id, name) is range
+
+    def unrolled(self, node: ast.For, seq: Tup) -> None:
+        """`for x in (a, b, c)`: the body once per item, in order."""
+        saved = self.env.get("%brk"), self.env.get("%cont")
+        self.env["%brk"] = Const(False)
+        self._unroll_from(node, seq.items)
+        self._restore_loop_flags(saved)
+
+    def _unroll_from(self, node: ast.For, items: tuple) -> None:
+        for i, item in enumerate(items):
+            self.env["%cont"] = Const(False)
+            self.assign(node.target, item)
+            self.stmts(node.body)
+            self.env.pop("%cont", None)
+            if self.env.get("%brk") == Const(True) or self.env.get("%ret") == Const(True):
+                return
+            pending = [f for f in ("%ret", "%brk") if isinstance(self.env.get(f), Var)]
+            if pending and i + 1 < len(items):
+                return self._unroll_guarded(node, items[i + 1:], pending)
+
+    def _unroll_guarded(self, node: ast.For, items: tuple, flags: list[str]) -> None:
+        flag = self.env[flags[0]]
+        taken_env = dict(self.env)
+
+        def run() -> None:
+            self.env[flags[0]] = Const(False)
+            self._unroll_from(node, items)
+
+        orelse, else_env, _ = self.sub(dict(self.env), run)
+        self.join(flag, [], orelse, taken_env, else_env, node)
+
+    def _restore_loop_flags(self, saved: tuple) -> None:
+        for name, value in zip(("%brk", "%cont"), saved):
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
+
+    def range_loop(self, node: ast.For, start: Atom, stop: Atom, step: Atom,
+                   seq: Atom | None = None) -> None:
+        exits = _contains(node.body, (ast.Break, ast.Return), into_loops=False) or \
+            _contains(node.body, (ast.Return,), into_loops=True)
+        if exits:
+            return self.counted_while(node, start, stop, step, seq)
+        names = [n for n in _assigned([node]) if not n.startswith("%")]
+        index = self.names.var(self._index_hint(node))
+        carried, inits = self.carry(names, node)
+        body_env = dict(self.env)
+        body_env.update(zip(names, carried))
+
+        def body() -> None:
+            self._bind_target(node, index, seq)
+            self._loop_body(node.body)
+
+        block, end_env, _ = self.sub(body_env, body)
+        nxt = [self._atom_in(block, end_env.get(n, Const(UNDEF))) for n in names]
+        outs = [self.names.var(n) for n in names]
+        self.block.append(For(start, stop, step, index, carried, inits, block, nxt, outs,
+                              loc=self.src.loc(node)))
+        self.env.update(zip(names, outs))
+
+    def _index_hint(self, node: ast.For) -> str:
+        return node.target.id if isinstance(node.target, ast.Name) else "k"
+
+    def _bind_target(self, node: ast.For, index: Var, seq: Atom | None) -> None:
+        value: Value = index
+        if seq is not None:
+            value = self.apply(operator.getitem, [seq, index], node.target)
+        self.assign(node.target, value)
+
+    def _loop_body(self, body: list[ast.stmt]) -> None:
+        """Lower a loop body in its own environment (made by `sub`), flags cleared."""
+        self.env["%brk"], self.env["%cont"] = Const(False), Const(False)
+        self.stmts(body)
+
+    def carry(self, names: list[str], node: ast.AST) -> tuple[list[Var], list[Atom]]:
+        carried = [self.names.var(_HINTS.get(n, n.lstrip("%"))) for n in names]
+        inits = [self.atom(self.env.get(n, Const(UNDEF)), node) for n in names]
+        return carried, inits
+
+    def counted_while(self, node: ast.For, start: Atom, stop: Atom, step: Atom,
+                      seq: Atom | None) -> None:
+        """A for loop that can break or return, as a while loop over a counter."""
+        self.env["%k"], self.env["%stop"], self.env["%step"] = start, stop, step
+        if isinstance(step, Const):
+            op = ast.Lt() if step.value > 0 else ast.Gt()
+            test: ast.expr = ast.Compare(_n("%k"), [op], [_n("%stop")])
+        else:
+            test = ast.IfExp(ast.Compare(_n("%step"), [ast.Gt()], [ast.Constant(0)]),
+                             ast.Compare(_n("%k"), [ast.Lt()], [_n("%stop")]),
+                             ast.Compare(_n("%k"), [ast.Gt()], [_n("%stop")]))
+        ast.copy_location(test, node)
+        for sub in ast.walk(test):
+            ast.copy_location(sub, node)
+
+        def body() -> None:
+            self._bind_target(node, self.env["%k"], seq)
+            self._loop_body(node.body)
+            k = self.apply(operator.add, [self.env["%k"], step], node)
+            self.env["%k"] = k
+
+        names = ["%k", *[n for n in _assigned([node]) if not n.startswith("%")]]
+        self.while_loop(node, test, body, names, node.body)
+        for hidden in ("%k", "%stop", "%step"):
+            self.env.pop(hidden, None)
+
+    def _While(self, node: ast.While) -> None:
+        if node.orelse:
+            raise self.error(node, "while/else is not supported", "use a flag variable")
+        names = _assigned(node.body)
+        self.while_loop(node, node.test, lambda: self._loop_body(node.body), names, node.body)
+
+    def while_loop(self, node: ast.stmt, test: ast.expr, body: Callable[[], None],
+                   names: list[str], stmts: list[ast.stmt]) -> None:
+        guards: list[ast.expr] = []
+        if _contains(stmts, (ast.Break,), into_loops=False):
+            names.append("%brk")
+            guards.append(ast.UnaryOp(ast.Not(), _n("%brk")))
+        if _contains(stmts, (ast.Return,), into_loops=True):
+            names += ["%ret", "%retval"]
+            guards.append(ast.UnaryOp(ast.Not(), _n("%ret")))
+        full = ast.BoolOp(ast.And(), [*guards, test]) if guards else test
+        for sub in ast.walk(full):
+            if not hasattr(sub, "lineno"):
+                ast.copy_location(sub, test)
+        saved_brk = self.env.get("%brk")
+        self.env["%brk"] = Const(False)
+        carried, inits = self.carry(names, node)
+        cond_env = dict(self.env)
+        cond_env.update(zip(names, carried))
+        cond_block, _, cond = self.sub(dict(cond_env), lambda: self.expr_atom(full))
+
+        def run_body() -> None:
+            body()
+            if "%brk" in names:
+                self.env.setdefault("%brk", Const(False))
+
+        block, end_env, _ = self.sub(dict(cond_env), run_body)
+        nxt = [self._atom_in(block, end_env.get(n, Const(UNDEF))) for n in names]
+        outs = [self.names.var(_HINTS.get(n, n.lstrip("%"))) for n in names]
+        self.block.append(While(carried, inits, cond_block, cond, block, nxt, outs,
+                                self.src.loc(node)))
+        self.env.update(zip(names, outs))
+        self._restore_loop_flags((saved_brk, self.env.get("%cont")))
+
+    # -- the function's results ------------------------------------------------------------
+    def results(self) -> tuple[list[Atom], bool]:
+        value = self.env.get("%retval", Const(None))
+        if isinstance(value, Tup):
+            return [self.atom(v) for v in value.items], True
+        arity = next(iter(self.ret_arities)) if len(self.ret_arities) == 1 else None
+        if arity is not None and isinstance(value, Var):
+            return [self.apply(operator.getitem, [value, Const(i)], None)
+                    for i in range(arity)], True
+        return [self.atom(value)], False
+
+
+def _n(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _range_bounds(bounds: list[Atom], lw: ExprLowerer, node: ast.Call) -> tuple[Atom, ...]:
+    if not 1 <= len(bounds) <= 3:
+        raise UnsupportedSyntaxError("range() takes 1 to 3 arguments", lw.src.loc(node),
+                                     "write range(stop), range(start, stop) or "
+                                     "range(start, stop, step)")
+    if len(bounds) == 1:
+        return Const(0), bounds[0], Const(1)
+    if len(bounds) == 2:
+        return bounds[0], bounds[1], Const(1)
+    return tuple(bounds)  # type: ignore[return-value]
+

@@ -1,0 +1,179 @@
+"""Parse: a Python function object to its AST, with every free name resolvable.
+
+`parse(fn)` reads the source with `inspect.getsource`, dedents and parses it, shifts line
+numbers so they are the file's own, and runs the fence. A `lambda` is found among the lambdas
+on its line by comparing bytecode, and becomes a one-line `def`.
+
+`Source.resolve(name)` gives the object a free name denotes when the function is compiled:
+a closure cell, a global of the function's module, or a builtin.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError
+from .fence import fence
+
+_MISSING = object()
+
+
+@dataclass
+class Source:
+    fn: Callable[..., Any]
+    tree: ast.FunctionDef
+    filename: str
+    col_shift: int
+    closure: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.fn, "__name__", "<function>")
+
+    @property
+    def globals(self) -> dict[str, Any]:
+        return getattr(self.fn, "__globals__", {})
+
+    def loc(self, node: ast.AST) -> Loc:
+        return Loc(self.filename, getattr(node, "lineno", self.tree.lineno),
+                   getattr(node, "col_offset", 0) + self.col_shift)
+
+    def resolve(self, name: str, node: ast.AST | None = None) -> Any:
+        for scope in (self.closure, self.globals, vars(builtins)):
+            value = scope.get(name, _MISSING)
+            if value is not _MISSING:
+                return value
+        raise UnsupportedSyntaxError(
+            f"name '{name}' is not defined", self.loc(node or self.tree),
+            "define it before the function is differentiated")
+
+
+def parse(fn: Callable[..., Any]) -> Source:
+    """Read, parse and fence the source of `fn`."""
+    code = getattr(fn, "__code__", None)
+    if not isinstance(fn, types.FunctionType) or code is None:
+        raise SourceUnavailableError(
+            f"cannot read the source of {fn!r}: it is not a Python function",
+            hint="differentiate a function written in Python; for builtins and C functions, "
+            "register a rule with s2sgrad.defvjp")
+    filename = code.co_filename
+    if fn.__name__ == "<lambda>":
+        tree = _lambda_as_def(fn, filename)
+        src = Source(fn, tree, filename, 0, _closure_values(fn))
+        fence(tree, src.loc)
+        return src
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as exc:
+        raise SourceUnavailableError(
+            f"cannot read the source of '{fn.__name__}' (defined in {filename}): {exc}",
+            Loc(filename, code.co_firstlineno),
+            "define the function in a .py file; functions typed at a REPL or made by "
+            "exec() have no source s2sgrad can read") from None
+    text = "".join(lines)
+    dedented = textwrap.dedent(text)
+    shift = _indent(text) - _indent(dedented)
+    tree = _function_node(fn, dedented, filename, max(start, 1), shift)
+    src = Source(fn, tree, filename, shift, _closure_values(fn))
+    fence(tree, src.loc)
+    return src
+
+
+def _indent(text: str) -> int:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return len(first) - len(first.lstrip())
+
+
+def _function_node(fn: Callable[..., Any], text: str, filename: str, start: int,
+                   shift: int) -> ast.FunctionDef:
+    try:
+        module = ast.parse(text)
+    except SyntaxError as exc:
+        loc = Loc(filename, start + (exc.lineno or 1) - 1, (exc.offset or 1) - 1 + shift)
+        raise UnsupportedSyntaxError(
+            f"cannot parse the source of '{fn.__name__}': {exc.msg}", loc,
+            "check the function's source file") from None
+    ast.increment_lineno(module, start - 1)
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef):
+            return node
+    raise SourceUnavailableError(
+        f"the source of '{fn.__name__}' is not a def statement", Loc(filename, start),
+        "write the function with def")
+
+
+_FILES: dict[tuple[str, int], ast.Module] = {}
+
+
+def _file_ast(filename: str) -> ast.Module | None:
+    lines = linecache.getlines(filename)
+    key = (filename, hash(tuple(lines)))
+    if key not in _FILES:
+        try:
+            _FILES[key] = ast.parse("".join(lines))
+        except SyntaxError:
+            return None
+    return _FILES[key]
+
+
+def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
+    """A lambda's AST, found among the lambdas of its file by line, arguments and columns."""
+    code = fn.__code__
+    module = _file_ast(filename)
+    found = [node for node in (ast.walk(module) if module is not None else ())
+             if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
+             and [a.arg for a in _args(node.args)] == list(code.co_varnames[:_nargs(code)])]
+    if len(found) > 1:
+        found = [n for n in found if _spans(n, code)] or found[:0]
+    if len(found) != 1:
+        raise SourceUnavailableError(
+            f"cannot read the source of this lambda (defined in {filename})",
+            Loc(filename, code.co_firstlineno), "define the function with def in a .py file")
+    node = found[0]
+    ret = ast.Return(value=node.body)
+    ast.copy_location(ret, node.body)
+    fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[],
+                           returns=None, type_comment=None)
+    ast.copy_location(fdef, node)
+    fdef.end_lineno, fdef.end_col_offset = node.end_lineno, node.end_col_offset
+    return fdef
+
+
+def _args(args: ast.arguments) -> list[ast.arg]:
+    return [*args.posonlyargs, *args.args, *args.kwonlyargs]
+
+
+def _nargs(code: types.CodeType) -> int:
+    return code.co_argcount + code.co_kwonlyargcount
+
+
+def _spans(node: ast.Lambda, code: types.CodeType) -> bool:
+    """Whether the code's instructions lie inside the lambda's columns (Python 3.11+)."""
+    positions = getattr(code, "co_positions", None)
+    if positions is None:
+        return False
+    cols = [(ln, c) for ln, _, c, _ in positions() if ln is not None and c is not None]
+    return bool(cols) and all(
+        (node.lineno, node.col_offset) <= (ln, c) <= (node.end_lineno, node.end_col_offset)
+        for ln, c in cols if ln >= node.lineno)
+
+
+def _closure_values(fn: Callable[..., Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+        try:
+            values[name] = cell.cell_contents
+        except ValueError:  # an empty cell: the name is assigned after the def
+            pass
+    return values
+
+
+def source_lines(loc: Loc) -> str:
+    return linecache.getline(loc.filename, loc.lineno).strip()

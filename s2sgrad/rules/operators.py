@@ -1,0 +1,60 @@
+"""Rules for Python's operators and the builtins abs, min, max, pow, float and int."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from ..backend.runtime import logical_and, logical_or, seq_onehot, unbroadcast
+from .registry import defvjp, defnondiff
+
+defvjp(operator.add, lambda g, ans, x, y: unbroadcast(g, x),
+       lambda g, ans, x, y: unbroadcast(g, y))
+defvjp(operator.sub, lambda g, ans, x, y: unbroadcast(g, x),
+       lambda g, ans, x, y: unbroadcast(-g, y))
+defvjp(operator.mul, lambda g, ans, x, y: unbroadcast(g * y, x),
+       lambda g, ans, x, y: unbroadcast(g * x, y))
+defvjp(operator.truediv, lambda g, ans, x, y: unbroadcast(g / y, x),
+       lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
+defvjp(operator.neg, lambda g, ans, x: -g)
+defvjp(operator.pos, lambda g, ans, x: g)
+defvjp(operator.mod, lambda g, ans, x, y: unbroadcast(g, x),
+       lambda g, ans, x, y: unbroadcast(-g * (x // y), y))
+defvjp(float, lambda g, ans, x: g)
+
+
+def _pow_x(g, ans, x, y):
+    return unbroadcast(g * y * x ** (y - 1), x)
+
+
+def _pow_y(g, ans, x, y):
+    return unbroadcast(g * ans * np.log(np.where(x > 0, x, 1.0)), y)
+
+
+defvjp(operator.pow, _pow_x, _pow_y,
+       scalar=(lambda g, ans, x, y: g * y * x ** (y - 1),
+               lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
+defvjp(pow, _pow_x, _pow_y,
+       scalar=(lambda g, ans, x, y: g * y * x ** (y - 1),
+               lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
+defvjp(abs, lambda g, ans, x: g * (x > 0) - g * (x < 0),
+       scalar=(lambda g, ans, x: g if x >= 0 else -g,))
+defvjp(min, lambda g, ans, x, y: unbroadcast(g * (x <= y), x),
+       lambda g, ans, x, y: unbroadcast(g * (x > y), y),
+       scalar=(lambda g, ans, x, y: g if x <= y else 0.0,
+               lambda g, ans, x, y: 0.0 if x <= y else g))
+defvjp(max, lambda g, ans, x, y: unbroadcast(g * (x >= y), x),
+       lambda g, ans, x, y: unbroadcast(g * (x < y), y),
+       scalar=(lambda g, ans, x, y: g if x >= y else 0.0,
+               lambda g, ans, x, y: 0.0 if x >= y else g))
+
+# Reading an item of a tuple, list or array. (Building a tuple is structural: see reverse.)
+defvjp(operator.getitem, lambda g, ans, x, i: seq_onehot(x, i, g), None)
+
+defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+           operator.not_, operator.is_, operator.is_not, operator.contains, operator.floordiv,
+           operator.and_, operator.or_, operator.xor, operator.invert, operator.lshift,
+           operator.rshift, logical_and, logical_or, int, round, len, bool, range,
+           math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite)

@@ -1,0 +1,129 @@
+"""Optimize: `Function -> Function` cleanup passes run after a transform.
+
+- `dce`: dead-code elimination by backward liveness over structured IR. A statement stays
+  when one of its outs is live; an `if` keeps the φ outs that are live; a loop keeps the
+  carried values that are live after it or feed a live carried value (a fixed point), and
+  disappears when none is left.
+- `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
+  removed and its uses read the argument.
+
+Primitives are pure, except the loop stacks, whose pushes are kept alive by the pops.
+"""
+
+from __future__ import annotations
+
+from ..ir.builder import substitute
+from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
+from . import simplify
+
+
+
+def optimize(fn: Function, kinds: dict[Var, str] | None = None) -> Function:
+    fn = copy_propagate(fn, kinds or {})
+    return dce(fn)
+
+
+def copy_propagate(fn: Function, kinds: dict[Var, str]) -> Function:
+    mapping: dict[Var, Atom] = {}
+    body = _propagate(fn.body, mapping, kinds)
+    substitute(body, mapping)
+    results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
+    return _replace(fn, body, results)
+
+
+def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) -> Block:
+    out: Block = []
+    for s in block:
+        if isinstance(s, Assign) and len(s.outs) == 1 and not s.kwargs:
+            args = [_resolve(a, mapping) for a in s.args]
+            simpler = simplify.rewrite(s.prim, args, kinds)
+            if simpler is not None:
+                mapping[s.out] = _resolve(simpler, mapping)
+                continue
+        if isinstance(s, If):
+            s.then = _propagate(s.then, mapping, kinds)
+            s.orelse = _propagate(s.orelse, mapping, kinds)
+        elif isinstance(s, For):
+            s.body = _propagate(s.body, mapping, kinds)
+        elif isinstance(s, While):
+            s.cond_block = _propagate(s.cond_block, mapping, kinds)
+            s.body = _propagate(s.body, mapping, kinds)
+        out.append(s)
+    return out
+
+
+def _resolve(a: Atom, mapping: dict[Var, Atom]) -> Atom:
+    while isinstance(a, Var) and a in mapping:
+        a = mapping[a]
+    return a
+
+
+def dce(fn: Function) -> Function:
+    live = {a for a in fn.results if isinstance(a, Var)}
+    return _replace(fn, _dce(fn.body, live), fn.results)
+
+
+def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
+    return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
+                    fn.defaults)
+
+
+def _vars(atoms: list[Atom]) -> set[Var]:
+    return {a for a in atoms if isinstance(a, Var)}
+
+
+def _dce(block: Block, live: set[Var]) -> Block:
+    out: Block = []
+    for s in reversed(block):
+        if isinstance(s, Assign):
+            if any(o in live for o in s.outs):
+                live |= _vars([*s.args, *s.kwargs.values()])
+                out.append(s)
+        elif isinstance(s, If):
+            kept = _dce_if(s, live)
+            if kept is not None:
+                out.append(kept)
+        else:
+            kept = _dce_loop(s, live)
+            if kept is not None:
+                out.append(kept)
+    out.reverse()
+    return out
+
+
+def _dce_if(s: If, live: set[Var]) -> If | None:
+    keep = [k for k, o in enumerate(s.outs) if o in live]
+    then_live = _vars([s.then_results[k] for k in keep])
+    else_live = _vars([s.else_results[k] for k in keep])
+    then, orelse = _dce(s.then, then_live), _dce(s.orelse, else_live)
+    if not keep and not then and not orelse:
+        return None
+    live |= then_live | else_live | _vars([s.cond])
+    return If(s.cond, then, orelse, [s.then_results[k] for k in keep],
+              [s.else_results[k] for k in keep], [s.outs[k] for k in keep], s.loc)
+
+
+def _dce_loop(s: For | While, live: set[Var]) -> For | While | None:
+    keep = {k for k, o in enumerate(s.outs) if o in live}
+    while True:
+        inner = _vars([s.next[k] for k in sorted(keep)])
+        body = _dce(s.body, inner)
+        cond_live = _vars([s.cond]) if isinstance(s, While) else set()
+        cond_block = _dce(s.cond_block, cond_live) if isinstance(s, While) else []
+        grown = {k for k, c in enumerate(s.carried) if c in inner | cond_live} - keep
+        if not grown:
+            break
+        keep |= grown
+    if not keep:
+        return None
+    ks = sorted(keep)
+    live |= inner | cond_live | _vars([s.inits[k] for k in ks])
+    pick = (lambda xs: [xs[k] for k in ks])
+    if isinstance(s, For):
+        live |= _vars([s.start, s.stop, s.step])
+        return For(s.start, s.stop, s.step, s.index, pick(s.carried), pick(s.inits), body,
+                   pick(s.next), pick(s.outs), s.reverse, s.loc)
+    return While(pick(s.carried), pick(s.inits), cond_block, s.cond, body, pick(s.next),
+                 pick(s.outs), s.loc)
+
+

@@ -1,0 +1,350 @@
+"""Reverse mode: `Function -> Function` in joint motion (forward sweep, then reverse sweep).
+
+The algorithm is source transformation over structured SSA, block by block:
+
+- a block's statements are visited last to first; each emits its adjoint statements into the
+  reverse block and returns the forward statements that replace it;
+- `adj` maps each active value to the atom holding its adjoint; a missing entry is a symbolic
+  zero, the first contribution is bound directly and later ones are added;
+- a VJP rule is lowered from its Python source with the statement's atoms bound to its
+  parameters, so the adjoint code is ordinary IR that reads forward values as locals;
+- an `if` is reversed by an `if` on the same condition; values the reverse branch reads are
+  exported from the forward branch as extra φ outs (undefined on the other path);
+- a loop is reversed by a loop over the same iterations backwards. Loop-carried values and
+  loop-invariant values that receive adjoints are carried by the reverse loop. Values the
+  reverse body reads that are defined in the forward body are pushed onto one list per loop and
+  popped in the reverse loop. A `while` loop also counts its trips. Nothing else is stored.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+from ..analysis import kinds as K
+from ..analysis.activity import active_vars
+from ..backend import runtime
+from ..errors import MissingRuleError
+from ..frontend.lower import _Lowerer
+from ..frontend.parse import Source, parse
+from ..ir.builder import clone, defined_in, substitute
+from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
+                       Var, While, free_vars)
+from ..ir.printer import prim_name
+from ..rules.registry import lookup
+from . import simplify
+
+Adj = dict[Var, Atom]
+_TUPLE_BUILDERS = (runtime.make_tuple, runtime.make_list)
+
+
+def reverse(fn: Function, wrt: list[int], param_kinds: list[str]) -> Function:
+    """The joint-motion gradient program: results are `[*fn.results, *grads]`."""
+    output = fn.results[0]
+    wrt_vars = [fn.params[i] for i in wrt]
+    kinds = K.infer(fn, param_kinds)
+    rev = _Reverser(NameSupply.for_function(fn), active_vars(fn, wrt_vars, output), kinds)
+    adj: Adj = {}
+    if isinstance(output, Var) and output in rev.active:
+        adj[output] = Const(1.0)
+    sweep: Block = []
+    forward = rev.block_pair(clone(fn.body), adj, sweep)
+    rev.out = sweep
+    grads = [adj.get(p) or rev.zero(p) for p in wrt_vars]
+    return Function(fn.name, fn.params, forward + sweep, [*fn.results, *grads], fn.loc,
+                    fn.reserved, fn.returns_tuple, fn.defaults)
+
+
+class _RuleLowerer(_Lowerer):
+    """Lowers a rule's source, simplifying as it goes and tracking scalar kinds."""
+
+    def __init__(self, src: Source, names: NameSupply, kinds: dict[Var, str]):
+        super().__init__(src, names)
+        self.kinds = kinds
+        self.ret_arities = set()
+
+    def apply(self, prim: Callable[..., Any], args: list[Atom], node: Any,
+              kwargs: dict[str, Atom] | None = None) -> Atom:
+        if not kwargs:
+            simpler = simplify.rewrite(prim, args, self.kinds)
+            if simpler is not None:
+                return simpler
+        out = super().apply(prim, args, node, kwargs)
+        if isinstance(out, Var):
+            self.kinds[out] = simplify.out_kind(prim, args, self.kinds)
+        return out
+
+
+_SOURCES: dict[Any, Source] = {}
+
+
+def _rule_source(rule: Callable[..., Any]) -> Source:
+    if rule not in _SOURCES:
+        _SOURCES[rule] = parse(rule)
+    return _SOURCES[rule]
+
+
+class _Reverser:
+    def __init__(self, names: NameSupply, active: set[Var], kinds: dict[Var, str]):
+        self.names, self.active, self.kinds = names, active, kinds
+        self.out: Block = []
+
+    # -- helpers --------------------------------------------------------------------------
+    def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any) -> Var:
+        out = self.names.var(hint)
+        self.out.append(Assign([out], prim, args, {}, loc, adjoint=True))
+        self.kinds[out] = simplify.out_kind(prim, args, self.kinds)
+        return out
+
+    def zero(self, like: Var) -> Atom:
+        """A materialized zero adjoint for `like` (symbolic zeros need no code)."""
+        if K.kind(like, self.kinds) == K.SCALAR:
+            return Const(0.0)
+        return self.emit(runtime.zeros_like, [like], "z" + like.name, None)
+
+    def accum(self, v: Var, c: Atom, adj: Adj, renameable: bool = False, loc: Any = None
+              ) -> None:
+        """Add contribution `c` to the adjoint of `v`."""
+        if isinstance(c, Const) and not isinstance(c.value, bool) and c.value == 0:
+            return
+        if v not in adj:
+            last = self.out[-1] if self.out else None
+            if renameable and isinstance(last, Assign) and last.outs == [c]:
+                new = self.names.var("b" + v.name)
+                last.outs = [new]
+                self.kinds[new] = self.kinds.pop(c, K.ANY)  # type: ignore[arg-type]
+                c = new
+            adj[v] = c
+            return
+        last = self.out[-1] if self.out else None
+        if renameable and isinstance(last, Assign) and last.outs == [c] and \
+                last.prim is operator.neg:  # a + (-b) is a - b
+            self.out.pop()
+            adj[v] = self.emit(operator.sub, [adj[v], last.args[0]], "b" + v.name, loc)
+            return
+        adj[v] = self.emit(operator.add, [adj[v], c], "b" + v.name, loc)
+
+    def apply_rule(self, rule: Callable[..., Any], g: Atom, s: Assign) -> tuple[Atom, bool]:
+        src = _rule_source(rule)
+        args = src.tree.args
+        names = [a.arg for a in args.args]
+        env: dict[str, Any] = dict(zip(names, [g, s.out, *s.args]))
+        defaults = rule.__defaults__ or ()
+        for name, value in zip(names[len(names) - len(defaults):], defaults):
+            env.setdefault(name, Const(value))
+        env.update(s.kwargs)
+        env["%ret"] = Const(False)
+        lw = _RuleLowerer(src, self.names, self.kinds)
+        lw.env, lw.block = env, self.out
+        start = len(self.out)
+        lw.stmts(list(src.tree.body))
+        value = lw.atom(lw.env["%retval"])
+        for stmt in self.out[start:]:
+            stmt.loc = s.loc
+            if isinstance(stmt, Assign):
+                stmt.adjoint = True
+        return value, value in lw.temps
+
+    # -- blocks ---------------------------------------------------------------------------
+    def block_pair(self, block: Block, adj: Adj, rev: Block) -> Block:
+        """Emit the adjoint of `block` into `rev`; return the forward block to run first."""
+        forward = list(block)
+        saved, self.out = self.out, rev
+        try:
+            for i in reversed(range(len(block))):
+                forward[i:i + 1] = self.stmt(block[i], adj)
+        finally:
+            self.out = saved
+        return forward
+
+    def stmt(self, s: Stmt, adj: Adj) -> list[Stmt]:
+        if isinstance(s, Assign):
+            self.assign(s, adj)
+            return [s]
+        if isinstance(s, If):
+            return self.if_(s, adj)
+        return self.loop(s, adj)
+
+    def assign(self, s: Assign, adj: Adj) -> None:
+        if len(s.outs) != 1 or s.out not in adj or s.out not in self.active:
+            return
+        g = adj[s.out]
+        if s.prim in _TUPLE_BUILDERS:
+            for i, a in enumerate(s.args):
+                if isinstance(a, Var) and a in self.active:
+                    item = self.emit(operator.getitem, [g, Const(i)], "b" + a.name, s.loc)
+                    self.accum(a, item, adj, loc=s.loc)
+            return
+        rule = lookup(s.prim)
+        if rule is None:
+            raise _missing_rule(s)
+        scalar = all(K.kind(a, self.kinds) == K.SCALAR for a in s.args)
+        for i, a in enumerate(s.args):
+            if isinstance(a, Var) and a in self.active:
+                vjp = rule.vjp(i, scalar)
+                if vjp is not None:
+                    c, renameable = self.apply_rule(vjp, g, s)
+                    self.accum(a, c, adj, renameable, s.loc)
+
+    # -- if -------------------------------------------------------------------------------
+    def if_(self, s: If, adj: Adj) -> list[Stmt]:
+        inner = defined_in(s.then) | defined_in(s.orelse) | set(s.outs)
+        branches = []
+        for block, results in ((s.then, s.then_results), (s.orelse, s.else_results)):
+            adj_b = dict(adj)
+            rev_b: Block = []
+            saved, self.out = self.out, rev_b
+            for r, o in zip(results, s.outs):
+                if o in adj and isinstance(r, Var) and r in self.active:
+                    self.accum(r, adj[o], adj_b)
+            self.out = saved
+            fwd_b = self.block_pair(block, adj_b, rev_b)
+            branches.append((fwd_b, rev_b, adj_b))
+        changed = [v for v in dict.fromkeys([*branches[0][2], *branches[1][2]])
+                   if v not in inner and (branches[0][2].get(v) is not adj.get(v)
+                                          or branches[1][2].get(v) is not adj.get(v))]
+        results = []
+        for fwd_b, rev_b, adj_b in branches:
+            saved, self.out = self.out, rev_b
+            results.append([adj_b.get(v) or self.zero(v) for v in changed])
+            self.out = saved
+        forward = self._export(s, branches[0][0], branches[0][1], branches[1][0], branches[1][1])
+        if changed:
+            outs = [self.names.var("b" + v.name) for v in changed]
+            self.out.append(If(s.cond, branches[0][1], branches[1][1], results[0], results[1],
+                               outs, s.loc))
+            for v, o in zip(changed, outs):
+                adj[v] = o
+                self.kinds[o] = K.kind(v, self.kinds)
+        return [forward]
+
+    def _export(self, s: If, fwd_t: Block, rev_t: Block, fwd_e: Block, rev_e: Block) -> If:
+        """The forward `if`, with the values its reverse branches read as extra outs."""
+        then_res, else_res, outs = list(s.then_results), list(s.else_results), list(s.outs)
+        for fwd, rev, own, other in ((fwd_t, rev_t, then_res, else_res),
+                                     (fwd_e, rev_e, else_res, then_res)):
+            needed = sorted(free_vars(rev) & defined_in(fwd), key=lambda v: v.name)
+            mapping: dict[Var, Atom] = {}
+            for v in needed:
+                out = self.names.var(v.name)
+                own.append(v)
+                other.append(Const(UNDEF))
+                outs.append(out)
+                self.kinds[out] = K.kind(v, self.kinds)
+                mapping[v] = out
+            substitute(rev, mapping)
+        return If(s.cond, fwd_t, fwd_e, then_res, else_res, outs, s.loc)
+
+    # -- loops ----------------------------------------------------------------------------
+    def loop(self, s: For | While, adj: Adj) -> list[Stmt]:
+        live = [k for k, c in enumerate(s.carried) if c in self.active]
+        inner = defined_in(s.body) | set(s.carried) | defined_in(s.cond_block if isinstance(
+            s, While) else []) | ({s.index} if isinstance(s, For) else set())
+        invariant = sorted((v for v in free_vars(s.body, s.next)
+                            if v in self.active and v not in inner), key=lambda v: v.name)
+        if not live and not invariant:
+            return [s]
+        r_carried = [self.names.var("b" + s.carried[k].name) for k in live] + \
+                    [self.names.var("b" + v.name) for v in invariant]
+        inits = [adj.get(s.outs[k]) or self.zero(s.outs[k]) for k in live] + \
+                [adj.get(v) or self.zero(v) for v in invariant]
+        for v, kind in zip(r_carried, [*[s.carried[k] for k in live], *invariant]):
+            self.kinds[v] = K.kind(kind, self.kinds)
+        adj_b: Adj = dict(zip(invariant, r_carried[len(live):]))
+        rev_b: Block = []
+        saved, self.out = self.out, rev_b
+        for k, rc in zip(live, r_carried):
+            n = s.next[k]
+            if isinstance(n, Var) and n in self.active:
+                self.accum(n, rc, adj_b)
+        self.out = saved
+        fwd_body = self.block_pair(s.body, adj_b, rev_b)
+        saved, self.out = self.out, rev_b
+        r_next = [adj_b.get(s.carried[k]) or self.zero(s.carried[k]) for k in live] + \
+                 [adj_b[v] for v in invariant]
+        self.out = saved
+        return self._finish_loop(s, adj, live, invariant, fwd_body, rev_b, r_carried, inits,
+                                 r_next, inner)
+
+    def _finish_loop(self, s: For | While, adj: Adj, live: list[int], invariant: list[Var],
+                     fwd_body: Block, rev_b: Block, r_carried: list[Var], inits: list[Atom],
+                     r_next: list[Atom], inner: set[Var]) -> list[Stmt]:
+        before: list[Stmt] = []
+        fwd = _copy_loop(s, fwd_body)
+        if isinstance(s, For):
+            index = self.names.var(s.index.name)
+            substitute(rev_b, {s.index: index})
+            start, stop, step, backwards = s.start, s.stop, s.step, True
+        else:
+            trips = self._count_trips(fwd)
+            index = self.names.var("_")
+            start, stop, step, backwards = Const(0), trips, Const(1), False
+        needed = sorted(free_vars(rev_b, r_next) & inner, key=lambda v: v.name)
+        if needed:
+            stack_out = self._stack(fwd, needed, before)
+            stack = self.names.var("stack")
+            popped = [self.names.var(v.name) for v in needed]
+            rest = self.names.var("stack")
+            rev_b.insert(0, Assign([rest, *popped], runtime.stack_pop,
+                                   [stack, Const(len(needed))]))
+            mapping = dict(zip(needed, popped))
+            substitute(rev_b, mapping)
+            r_next = [mapping.get(a, a) if isinstance(a, Var) else a for a in r_next]
+            r_carried, inits, r_next = [stack, *r_carried], [stack_out, *inits], [rest, *r_next]
+        outs = [self.names.var(v.name) for v in r_carried]
+        for o, c in zip(outs, r_carried):
+            self.kinds[o] = self.kinds.get(c, K.ANY)
+        self.out.append(For(start, stop, step, index, r_carried, inits, rev_b, r_next, outs,
+                            backwards, s.loc))
+        outs = outs[len(outs) - len(live) - len(invariant):]
+        for k, o in zip(live, outs):
+            init = s.inits[k]
+            if isinstance(init, Var) and init in self.active:
+                self.accum(init, o, adj)
+        for v, o in zip(invariant, outs[len(live):]):
+            adj[v] = o
+        return [*before, fwd]
+
+    def _count_trips(self, fwd: While) -> Var:
+        count, nxt, out = self.names.var("trips"), self.names.var("trips"), \
+            self.names.var("trips")
+        fwd.body.append(Assign([nxt], operator.add, [count, Const(1)]))
+        fwd.carried.append(count)
+        fwd.inits.append(Const(0))
+        fwd.next.append(nxt)
+        fwd.outs.append(out)
+        return out
+
+    def _stack(self, fwd: For | While, needed: list[Var], before: list[Stmt]) -> Var:
+        """Push `needed` at the end of each forward iteration; return the filled stack."""
+        new, param, pushed, out = (self.names.var("stack") for _ in range(4))
+        before.append(Assign([new], runtime.stack_new, []))
+        # Push as soon as the last needed value exists, so carried values die early.
+        defined_at = {v: j for j, st in enumerate(fwd.body) for v in st.outs}
+        at = max((defined_at[v] + 1 for v in needed if v in defined_at), default=0)
+        fwd.body.insert(at, Assign([pushed], runtime.stack_push, [param, *needed]))
+        fwd.carried.append(param)
+        fwd.inits.append(new)
+        fwd.next.append(pushed)
+        fwd.outs.append(out)
+        return out
+
+
+def _copy_loop(s: For | While, body: Block) -> For | While:
+    if isinstance(s, For):
+        return For(s.start, s.stop, s.step, s.index, list(s.carried), list(s.inits), body,
+                   list(s.next), list(s.outs), s.reverse, s.loc)
+    return While(list(s.carried), list(s.inits), s.cond_block, s.cond, body, list(s.next),
+                 list(s.outs), s.loc)
+
+
+def _missing_rule(s: Assign) -> MissingRuleError:
+    name = prim_name(s.prim)
+    if getattr(s.prim, "__code__", None) is not None:
+        hint = (f"s2sgrad does not differentiate through calls to other Python functions yet; "
+                f"inline '{name}' or register a rule: s2sgrad.defvjp({name}, "
+                f"lambda g, ans, x: ...)")
+    else:
+        hint = f"register a rule: s2sgrad.defvjp({name}, lambda g, ans, x: g * ...)"
+    return MissingRuleError(f"no derivative rule for {name}", s.loc, hint)
+

@@ -1,0 +1,62 @@
+"""Local algebraic simplification of one primitive application.
+
+`rewrite(prim, args, kinds)` returns a simpler atom for `prim(*args)` or None. It folds
+number constants, drops `unbroadcast` between scalars, and removes identities (`x*1`, `x+0`,
+`x/1`, `x**1`). Identities that would change a value's type or alias an array are applied only
+to values known to be Python scalars.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+from ..analysis import kinds as K
+from ..backend import runtime
+from ..ir.core import Atom, Const, Var
+
+_NUMBERS = (int, float)
+
+
+def _is(atom: Atom, value: float) -> bool:
+    return isinstance(atom, Const) and isinstance(atom.value, _NUMBERS) and \
+        not isinstance(atom.value, bool) and atom.value == value
+
+
+def _float_scalar(atom: Atom, kinds: dict[Var, str]) -> bool:
+    """A value that `x * 1.0` would leave unchanged: a scalar that is not a Python int."""
+    if isinstance(atom, Const):
+        return isinstance(atom.value, float)
+    return K.kind(atom, kinds) == K.SCALAR
+
+
+def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, str]) -> Atom | None:
+    if prim is runtime.unbroadcast:
+        both = all(K.kind(a, kinds) == K.SCALAR for a in args)
+        return args[0] if both else None
+    if len(args) != 2:
+        return None
+    x, y = args
+    if prim is operator.mul:
+        if _is(x, 1) and _float_scalar(y, kinds):
+            return y
+        if _is(y, 1) and _float_scalar(x, kinds):
+            return x
+    elif prim is operator.add:
+        if _is(x, 0) and _float_scalar(y, kinds):
+            return y
+        if _is(y, 0) and _float_scalar(x, kinds):
+            return x
+    elif prim in (operator.sub,):
+        if _is(y, 0) and _float_scalar(x, kinds):
+            return x
+    elif prim in (operator.truediv, operator.pow):
+        if _is(y, 1) and _float_scalar(x, kinds):
+            return x
+    return None
+
+
+def out_kind(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, str]) -> str:
+    scalar = all(K.kind(a, kinds) == K.SCALAR for a in args)
+    return K.SCALAR if scalar and K._scalar_prim(prim) and prim is not operator.getitem \
+        else K.ANY
