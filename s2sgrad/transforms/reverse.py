@@ -200,9 +200,15 @@ class _Reverser:
             self.out = saved
             fwd_b = self.block_pair(block, adj_b, rev_b)
             branches.append((fwd_b, rev_b, adj_b))
-        changed = [v for v in dict.fromkeys([*branches[0][2], *branches[1][2]])
-                   if v not in inner and (branches[0][2].get(v) is not adj.get(v)
-                                          or branches[1][2].get(v) is not adj.get(v))]
+        changed = []
+        for v in dict.fromkeys([*branches[0][2], *branches[1][2]]):
+            a, b = branches[0][2].get(v), branches[1][2].get(v)
+            if v in inner or (a is adj.get(v) and b is adj.get(v)):
+                continue
+            if a is b:  # the same adjoint on both paths (defined before the if)
+                adj[v] = a  # type: ignore[assignment]
+            else:
+                changed.append(v)
         results = []
         for fwd_b, rev_b, adj_b in branches:
             saved, self.out = self.out, rev_b
@@ -263,6 +269,7 @@ class _Reverser:
         r_next = [adj_b.get(s.carried[k]) or self.zero(s.carried[k]) for k in live] + \
                  [adj_b[v] for v in invariant]
         self.out = saved
+        inner |= defined_in(fwd_body)  # with the values nested ifs export
         return self._finish_loop(s, adj, live, invariant, fwd_body, rev_b, r_carried, inits,
                                  r_next, inner)
 
