@@ -93,7 +93,8 @@ def _package(program: Function, primal: Function, opts: Options) -> Function:
         return out
 
     if opts.mode == "grad" and not opts.has_aux:
-        results = list(grads) if opts.argnums_is_tuple else [grads[0]]
+        results = [grads[0]] if not opts.argnums_is_tuple else \
+            list(grads) if len(grads) > 1 else [tup(grads, "grads")]
     else:
         g = tup(grads, "grads") if opts.argnums_is_tuple else grads[0]
         if opts.mode == "grad":

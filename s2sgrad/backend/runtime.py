@@ -20,6 +20,10 @@ def make_list(*items: Any) -> list:
     return list(items)
 
 
+def make_dict(keys: tuple, *values: Any) -> dict:
+    return dict(zip(keys, values))
+
+
 def logical_and(a: Any, b: Any) -> Any:
     return a and b
 

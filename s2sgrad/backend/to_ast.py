@@ -167,6 +167,8 @@ class _Codegen:
             return ast.Subscript(args[0], args[1], ast.Load())
         if p in (runtime.make_tuple, runtime.make_list):
             return (ast.Tuple if p is runtime.make_tuple else ast.List)(args, ast.Load())
+        if p is runtime.make_dict:
+            return ast.Dict([self.const(k) for k in s.args[0].value], args[1:])
         if p is runtime.stack_new:
             return ast.List([], ast.Load())
         kws = [ast.keyword(k, self.atom(v)) for k, v in s.kwargs.items()]

@@ -122,6 +122,15 @@ class ExprLowerer:
     def _List(self, node: ast.List) -> Value:
         return Tup(tuple(self.expr(e) for e in node.elts), is_list=True)
 
+    def _Dict(self, node: ast.Dict) -> Value:
+        keys = [self.expr(k) if k is not None else None for k in node.keys]
+        if not all(isinstance(k, Const) for k in keys):
+            raise self.error(node, "dict keys must be constants",
+                             "write the dict with literal keys, like {'loss': x}")
+        values = [self.expr_atom(v) for v in node.values]
+        return self.emit(runtime.make_dict, [Const(tuple(k.value for k in keys)), *values],
+                         node)
+
     def _BinOp(self, node: ast.BinOp) -> Value:
         a, b = self.expr_atom(node.left), self.expr_atom(node.right)
         return self.apply(BINOPS[type(node.op)], [a, b], node)

@@ -159,7 +159,8 @@ def _spans(node: ast.Lambda, code: types.CodeType) -> bool:
     positions = getattr(code, "co_positions", None)
     if positions is None:
         return False
-    cols = [(ln, c) for ln, _, c, _ in positions() if ln is not None and c is not None]
+    cols = [(ln, c) for ln, _, c, end in positions()
+            if ln is not None and c is not None and end is not None and end > c]
     return bool(cols) and all(
         (node.lineno, node.col_offset) <= (ln, c) <= (node.end_lineno, node.end_col_offset)
         for ln, c in cols if ln >= node.lineno)

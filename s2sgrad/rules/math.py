@@ -31,7 +31,8 @@ defvjp(math.sqrt, lambda g, ans, x: g * 0.5 / ans)
 defvjp(math.fabs, lambda g, ans, x: g if x >= 0 else -g)
 defvjp(math.erf, lambda g, ans, x: g * 2.0 / _SQRT_PI * math.exp(-x * x))
 defvjp(math.erfc, lambda g, ans, x: -g * 2.0 / _SQRT_PI * math.exp(-x * x))
-defvjp(math.hypot, lambda g, ans, x, y: g * x / ans, lambda g, ans, x, y: g * y / ans)
+defvjp(math.hypot, lambda g, ans, x, y: g * x / ans,
+       lambda g, ans, x, y: g * y / ans)
 defvjp(math.pow, lambda g, ans, x, y: g * y * math.pow(x, y - 1.0),
        lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0)
 defvjp(math.degrees, lambda g, ans, x: g * (180.0 / math.pi))
