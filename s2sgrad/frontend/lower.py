@@ -357,6 +357,7 @@ class _Lowerer(ExprLowerer):
     def counted_while(self, node: ast.For, start: Atom, stop: Atom, step: Atom,
                       seq: Atom | None) -> None:
         """A for loop that can break or return, as a while loop over a counter."""
+        saved = {h: self.env[h] for h in ("%k", "%stop", "%step") if h in self.env}
         self.env["%k"], self.env["%stop"], self.env["%step"] = start, stop, step
         if isinstance(step, Const):
             op = ast.Lt() if step.value > 0 else ast.Gt()
@@ -379,6 +380,7 @@ class _Lowerer(ExprLowerer):
         self.while_loop(node, test, body, names, node.body)
         for hidden in ("%k", "%stop", "%step"):
             self.env.pop(hidden, None)
+        self.env.update(saved)
 
     def _While(self, node: ast.While) -> None:
         if node.orelse:

@@ -304,12 +304,12 @@ class _Reverser:
         self.out.append(For(start, stop, step, index, r_carried, inits, rev_b, r_next, outs,
                             backwards, s.loc))
         outs = outs[len(outs) - len(live) - len(invariant):]
+        for v, o in zip(invariant, outs[len(live):]):
+            adj[v] = o  # the reverse loop started from adj[v], so this replaces it
         for k, o in zip(live, outs):
             init = s.inits[k]
             if isinstance(init, Var) and init in self.active:
                 self.accum(init, o, adj)
-        for v, o in zip(invariant, outs[len(live):]):
-            adj[v] = o
         return [*before, fwd]
 
     def _count_trips(self, fwd: While) -> Var:
