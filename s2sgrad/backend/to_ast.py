@@ -205,7 +205,7 @@ class _Codegen:
         if s.reverse:
             it = ast.Call(ast.Name("reversed", ast.Load()), [it], [])
         body = self.block(s.body) + self.copies(s.carried, s.next)
-        used = s.index in reads_in(s.body, s.next)
+        used = s.index in reads_in(s.body, s.next) or not s.reverse
         index = self.store(s.index) if used else ast.Name("_", ast.Store())
         loop = ast.For(index, it, body or [ast.Pass()], [], None)
         return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)

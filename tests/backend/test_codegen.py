@@ -1,0 +1,47 @@
+"""Generated code: readable names, no dead copies, linecache, and tracebacks."""
+
+import linecache
+import traceback
+
+import pytest
+
+import s2sgrad
+
+from ..cases import programs as P
+
+
+def test_loop_gradient_code_uses_one_stack_and_the_users_names():
+    text = s2sgrad.source(s2sgrad.grad(P.loop, argnums=(0, 1, 2)))
+    assert text.count("stack = []") == 1
+    assert text.count(".append(") == 1 and text.count(".pop()") == 1
+    assert "for i in range(n):" in text
+    assert "for _ in reversed(range(n)):" in text
+    assert "x = x + u4" in text  # the carried value keeps the user's name
+    compile(text, "<test>", "exec")
+
+
+def test_a_while_loop_records_its_trip_count():
+    text = s2sgrad.source(s2sgrad.grad(P.branchy, argnums=(0, 1)))
+    assert "trips = trips + 1" in text
+    assert "for _ in range(trips" in text
+
+
+def test_generated_source_is_registered_in_linecache():
+    g = s2sgrad.grad(P.sqrt_in_reverse)
+    g(4.0)
+    fn = g.__s2sgrad__.compiled[g.__s2sgrad__.last][0]
+    filename = fn.__code__.co_filename
+    assert filename.startswith("<s2sgrad-")
+    assert "def grad_sqrt_in_reverse" in "".join(linecache.getlines(filename))
+
+
+def test_traceback_in_reverse_sweep_names_the_generated_line_and_its_source():
+    g = s2sgrad.grad(P.sqrt_in_reverse)
+    with pytest.raises(ZeroDivisionError) as info:
+        g(0.0)
+    frames = traceback.extract_tb(info.value.__traceback__)
+    last = frames[-1]
+    assert last.filename.startswith("<s2sgrad-") and "/" in last.line
+    lines = linecache.getlines(last.filename)
+    comment = next(ln for ln in reversed(lines[:last.lineno]) if "adjoint of:" in ln)
+    assert "programs.py:" in comment and "math.sqrt(x)" in comment
