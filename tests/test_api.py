@@ -173,3 +173,17 @@ def test_argnums_out_of_range():
 def test_source_of_something_else_is_an_error():
     with pytest.raises(errors.S2SGradError):
         s2sgrad.source(F.helper)
+
+
+def test_array_output_to_grad_is_an_error_at_run_time():
+    np = pytest.importorskip("numpy")
+    with pytest.raises(errors.NonScalarOutputError):
+        s2sgrad.grad(F.helper)(np.array([1.0, 2.0]))
+
+
+def test_array_arguments_with_operators_are_unbroadcast():
+    np = pytest.importorskip("numpy")
+    x = np.array([1.0, 2.0, 3.0])
+    assert s2sgrad.grad(F.scaled_items)(2.0, x) == pytest.approx(3.0)
+    assert s2sgrad.grad(F.scaled_items, argnums=1)(2.0, x) == pytest.approx([2.0, 2.0, 0.0])
+    assert x.tolist() == [1.0, 2.0, 3.0]  # the caller's array is not mutated

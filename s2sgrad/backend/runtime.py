@@ -72,6 +72,17 @@ def seq_onehot(seq: Any, index: Any, g: Any) -> Any:
     return SeqAdjoint(out)
 
 
+def scalar_seed(y: Any) -> float:
+    """The adjoint 1.0 of a function's output, after checking the output is a scalar."""
+    if np.ndim(y) != 0:
+        from ..errors import NonScalarOutputError
+
+        raise NonScalarOutputError(
+            f"the function's output has shape {np.shape(y)}; grad needs a scalar output",
+            hint="reduce it to a scalar (e.g. with .sum()), or use jacobian")
+    return 1.0
+
+
 def zeros_like(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return np.zeros_like(x, dtype=np.result_type(x.dtype, float))

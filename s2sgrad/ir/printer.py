@@ -27,6 +27,8 @@ PREFIX = {operator.neg: "-", operator.pos: "+", operator.not_: "not ", operator.
 
 def prim_name(prim: Any) -> str:
     """How a primitive is spelled in text: `math.sin`, `abs`, `np.tanh`."""
+    if isinstance(prim, type(runtime.method("x"))):
+        return f"the method .{prim.name}()"
     module = getattr(prim, "__module__", None) or ""
     name = getattr(prim, "__qualname__", None) or getattr(prim, "__name__", repr(prim))
     if module in ("builtins", "") or module.startswith("s2sgrad"):

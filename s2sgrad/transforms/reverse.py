@@ -45,9 +45,12 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[str]) -> Function:
     kinds = K.infer(fn, param_kinds)
     rev = _Reverser(NameSupply.for_function(fn), active_vars(fn, wrt_vars, output), kinds)
     adj: Adj = {}
+    sweep: Block = []
     if isinstance(output, Var) and output in rev.active:
         adj[output] = Const(1.0)
-    sweep: Block = []
+        if K.kind(output, kinds) != K.SCALAR:  # only known at run time: check it there
+            rev.out = sweep
+            adj[output] = rev.emit(runtime.scalar_seed, [output], "b" + output.name, fn.loc)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
     rev.out = sweep
     grads = [adj.get(p) or rev.zero(p) for p in wrt_vars]

@@ -55,3 +55,7 @@ def divide_by_zero_in_reverse(x):
 
 
 square = lambda x: x * x  # noqa: E731
+
+
+def scaled_items(a, x):
+    return (a * x)[1] + a * x[0]
