@@ -187,3 +187,12 @@ def test_array_arguments_with_operators_are_unbroadcast():
     assert s2sgrad.grad(F.scaled_items)(2.0, x) == pytest.approx(3.0)
     assert s2sgrad.grad(F.scaled_items, argnums=1)(2.0, x) == pytest.approx([2.0, 2.0, 0.0])
     assert x.tolist() == [1.0, 2.0, 3.0]  # the caller's array is not mutated
+
+
+def test_user_registered_rule_is_used():
+    s2sgrad.defvjp(F.softclip, lambda g, ans, x: g / (1.0 + abs(x)) ** 2)
+    g = s2sgrad.grad(F.uses_softclip, argnums=(0, 1))(0.5, -1.5)
+    d = 1.0 / (1.0 + 0.75) ** 2  # softclip'(x*y) at x*y = -0.75
+    assert g == pytest.approx((-1.5 * d, 0.5 * d + 1.0))
+    text = s2sgrad.source(s2sgrad.grad(F.uses_softclip, argnums=(0, 1)))
+    assert "softclip(" in text and "abs(" in text

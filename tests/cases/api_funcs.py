@@ -59,3 +59,12 @@ square = lambda x: x * x  # noqa: E731
 
 def scaled_items(a, x):
     return (a * x)[1] + a * x[0]
+
+
+def softclip(x):
+    """A 'library' function without a rule; the test registers one."""
+    return x / (1.0 + abs(x))
+
+
+def uses_softclip(x, y):
+    return softclip(x * y) + y
