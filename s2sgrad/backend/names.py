@@ -6,8 +6,10 @@ the other is dead from that point on, so no read can see the wrong value:
 
 1. a loop's outs take the names of its carried values (they hold the same value on exit);
 2. a loop's next value takes its carried value's name when the carried value is not read
-   after the statement that defines the next value;
-3. a value defined in a branch and yielded as a result takes the name of the `if`'s out;
+   after the statement that defines the next value (for an `if` out, nor inside a branch
+   after the branch value is defined);
+3. a value defined in a branch and yielded as a result takes the name of the `if`'s out,
+   or (3b), when the other branch yields a constant, the out takes the branch value's name;
 4. the stack a push or pop returns takes the name of the stack it was given;
 5. a statement's output takes the name of an argument of the same family (`bx_2 = bx_1 + c`
    becomes `bx = bx + c`) when the argument is defined in the same block and dead after it;
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While, atoms_read
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read
 from . import runtime
 
 _SUFFIX = re.compile(r"_\d+$")
@@ -75,8 +77,8 @@ def _visit(block: Block, tail: list[Atom], params: set[Var], alias: dict[Var, Va
         if isinstance(s, Assign):
             _assign(s, after[j], local, alias, targets)
         elif isinstance(s, If):
+            _if_names(s, alias, targets)
             for blk, res in ((s.then, s.then_results), (s.orelse, s.else_results)):
-                _branch_results(blk, res, s.outs, alias, targets)
                 _visit(blk, res, set(), alias, targets)
         else:
             _loop_inits(s, after[j], local, alias, targets)
@@ -100,13 +102,48 @@ def _assign(s: Assign, dead_after: set[Var], local: set[Var], alias: dict[Var, V
             return
 
 
-def _branch_results(block: Block, results: list[Atom], outs: list[Var],
-                    alias: dict[Var, Var], targets: set[Var]) -> None:
-    top = {v for s in block if isinstance(s, Assign) for v in s.outs}
-    for r, o in zip(results, outs):
-        if isinstance(r, Var) and r in top and r not in alias and results.count(r) == 1:
-            alias[r] = o
+def _if_names(s: If, alias: dict[Var, Var], targets: set[Var]) -> None:
+    """Rules 3 and 3b: a branch result and the `if`'s out share one name."""
+    for k, o in enumerate(s.outs):
+        sides = [(s.then_results[k], s.then, s.then_results),
+                 (s.else_results[k], s.orelse, s.else_results)]
+        movable = [r for r, blk, res in sides if _own(r, blk, res) and r not in alias]
+        exported = any(isinstance(r, Const) for r, _, _ in sides)
+        if o not in alias and exported:
+            for r, blk, res in sides:
+                if _own(r, blk, res) and r not in targets:
+                    alias[o] = r  # rule 3b: the out takes the branch value's name
+                    targets.add(r)
+                    movable = [m for m in movable if m is not r]
+                    break
+        for r in movable:
+            alias[r] = o  # rule 3: the branch value takes the out's name
             targets.add(o)
+
+
+def _own(r: Atom, block: Block, results: list[Atom]) -> bool:
+    """Whether `r` is defined by a top-level statement of `block` and yielded once."""
+    return isinstance(r, Var) and results.count(r) == 1 and any(r in st.outs for st in block)
+
+
+def _branch_results_done(block: Block, r: Atom, results: list[Atom], c: Var) -> bool:
+    """`c` is not read in `block` after `r` is defined there, nor by the other results."""
+    others = [a for a in results if a is not r]
+    if c in others:
+        return False
+    for m, st in enumerate(block):
+        if isinstance(r, Var) and r in st.outs:
+            return c not in _block_reads(block[m + 1:], [])
+    return True
+
+
+def _branches_allow(stmt: object, n: Var, c: Var) -> bool:
+    """Rule 2 for an `if` out: each branch must be done with `c` once it makes `n`."""
+    if not isinstance(stmt, If):
+        return True
+    k = stmt.outs.index(n)
+    return _branch_results_done(stmt.then, stmt.then_results[k], stmt.then_results, c) and \
+        _branch_results_done(stmt.orelse, stmt.else_results[k], stmt.else_results, c)
 
 
 def _loop_inits(s: For | While, dead_after: set[Var], local: set[Var],
@@ -125,7 +162,7 @@ def _loop_inits(s: For | While, dead_after: set[Var], local: set[Var],
 def _loop(s: For | While, alias: dict[Var, Var], targets: set[Var]) -> None:
     for o, c in zip(s.outs, s.carried):
         alias[o] = c
-    position = {v: j for j, st in enumerate(s.body) if isinstance(st, Assign)
+    position = {v: j for j, st in enumerate(s.body) if isinstance(st, (Assign, If))
                 for v in st.outs}
     for k, (c, n) in enumerate(zip(s.carried, s.next)):
         if not isinstance(n, Var) or n not in position or n in alias or c in targets \
@@ -133,7 +170,7 @@ def _loop(s: For | While, alias: dict[Var, Var], targets: set[Var]) -> None:
             continue
         j = position[n]
         later = _block_reads(s.body[j + 1:], [a for i, a in enumerate(s.next) if i != k])
-        if c not in later:
+        if c not in later and _branches_allow(s.body[j], n, c):
             alias[n] = c
             targets.add(c)
     params = set(s.carried) | ({s.index} if isinstance(s, For) else set())

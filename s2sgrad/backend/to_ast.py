@@ -24,6 +24,7 @@ import numpy as np
 
 from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
 from . import runtime
+from .inline import inline_temporaries
 from .names import python_names
 from .names import _block_reads as reads_in
 
@@ -52,6 +53,7 @@ def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
                          kw_defaults=[], kwarg=None, defaults=[])
     fdef = ast.FunctionDef(name=fn.name, args=args, body=body, decorator_list=[],
                            returns=None, type_comment=None)
+    inline_temporaries(fdef)
     return ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
 
 
@@ -205,7 +207,8 @@ class _Codegen:
         if s.reverse:
             it = ast.Call(ast.Name("reversed", ast.Load()), [it], [])
         body = self.block(s.body) + self.copies(s.carried, s.next)
-        used = s.index in reads_in(s.body, s.next) or not s.reverse
+        used = s.index in reads_in(s.body, s.next) or not (
+            s.reverse or s.index.name.startswith("_"))
         index = self.store(s.index) if used else ast.Name("_", ast.Store())
         loop = ast.For(index, it, body or [ast.Pass()], [], None)
         return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)

@@ -16,7 +16,7 @@ def test_loop_gradient_code_uses_one_stack_and_the_users_names():
     assert text.count(".append(") == 1 and text.count(".pop()") == 1
     assert "for i in range(n):" in text
     assert "for _ in reversed(range(n)):" in text
-    assert "x = x + u4" in text  # the carried value keeps the user's name
+    assert "x = x + u3 * b" in text  # the carried value keeps the user's name
     compile(text, "<test>", "exec")
 
 
