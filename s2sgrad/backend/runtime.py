@@ -130,3 +130,23 @@ class _Method:
 
 
 _METHODS: dict[str, _Method] = {}
+
+
+def attr(name: str):
+    """The primitive `x.name` (an attribute read); one object per name."""
+    return _ATTRS.setdefault(name, _Attr(name))
+
+
+class _Attr:
+    def __init__(self, name: str):
+        self.name = name
+        self.__name__ = f"attr_{name}"
+
+    def __call__(self, obj: Any) -> Any:
+        return getattr(obj, self.name)
+
+    def __repr__(self) -> str:
+        return f".{self.name}"
+
+
+_ATTRS: dict[str, _Attr] = {}

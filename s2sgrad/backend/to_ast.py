@@ -163,8 +163,8 @@ class _Codegen:
             return ast.BoolOp(op, args)
         if p is operator.contains:
             return ast.Compare(args[1], [ast.In()], [args[0]])
-        if p is getattr and isinstance(s.args[1], Const):
-            return ast.Attribute(args[0], s.args[1].value, ast.Load())
+        if isinstance(p, type(runtime.attr("x"))):
+            return ast.Attribute(args[0], p.name, ast.Load())
         if p is operator.getitem:
             return ast.Subscript(args[0], args[1], ast.Load())
         if p in (runtime.make_tuple, runtime.make_list):

@@ -29,6 +29,8 @@ def prim_name(prim: Any) -> str:
     """How a primitive is spelled in text: `math.sin`, `abs`, `np.tanh`."""
     if isinstance(prim, type(runtime.method("x"))):
         return f"the method .{prim.name}()"
+    if isinstance(prim, type(runtime.attr("x"))):
+        return f"the attribute .{prim.name}"
     module = getattr(prim, "__module__", None) or ""
     name = getattr(prim, "__qualname__", None) or getattr(prim, "__name__", repr(prim))
     if module in ("builtins", "") or module.startswith("s2sgrad"):
