@@ -13,7 +13,7 @@ import inspect
 from typing import Any, Callable
 
 from . import pipeline
-from .analysis.kinds import SCALAR, kind_of_value
+from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .errors import InputTypeError, S2SGradError
 from .ir.printer import format_function
@@ -31,8 +31,8 @@ class Transformed:
     def __init__(self, fun: Callable[..., Any], opts: pipeline.Options):
         self.fun, self.opts = fun, opts
         self.primal = pipeline.lower(fun)
-        self.compiled: dict[tuple[str, ...], tuple[Callable[..., Any], str]] = {}
-        self.last: tuple[str, ...] | None = None
+        self.compiled: dict[tuple[Aval, ...], tuple[Callable[..., Any], str]] = {}
+        self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
         n = len(self.primal.params)
         for i in opts.argnums:
@@ -43,7 +43,7 @@ class Transformed:
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
                                      opts.argnums_is_tuple, opts.has_aux)
 
-    def specialize(self, kinds: tuple[str, ...]) -> tuple[Callable[..., Any], str]:
+    def specialize(self, kinds: tuple[Aval, ...]) -> tuple[Callable[..., Any], str]:
         if kinds not in self.compiled:
             program = pipeline.gradient_program(self.fun, self.opts, list(kinds))
             label = f"{self.opts.mode}({self.primal.name})"
@@ -54,10 +54,13 @@ class Transformed:
     def slow_call(self, *args: Any) -> Any:
         args = self._bind(args)
         self._check_inputs(args)
-        fn, _ = self.specialize(tuple(kind_of_value(a) for a in args))
+        kinds = tuple(kind_of_value(a) for a in args)
+        fn, _ = self.specialize(kinds)
+        # The type guard is enough only when the kinds carry no shapes: arrays re-dispatch.
+        by_type = all(k.kind != "array" for k in kinds)
         self.namespace["_fast"] = fn
         for i, a in enumerate(args):
-            self.namespace[f"_T{i}"] = type(a)
+            self.namespace[f"_T{i}"] = type(a) if by_type else _Never
         return fn(*args)
 
     def _bind(self, args: tuple) -> tuple:
@@ -77,7 +80,7 @@ class Transformed:
                     self.primal.loc, f"pass {float(a)!r} instead of {a!r}")
 
     def source(self) -> str:
-        kinds = self.last or tuple(SCALAR for _ in self.primal.params)
+        kinds = self.last or tuple(FLOAT for _ in self.primal.params)
         return self.specialize(kinds)[1]
 
 
@@ -179,6 +182,6 @@ def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ..
         t = _transformed(grad(fun, argnums))
     if stage == "ssa":
         return format_function(t.primal)
-    kinds = list(t.last or tuple(SCALAR for _ in t.primal.params))
+    kinds = list(t.last or tuple(FLOAT for _ in t.primal.params))
     program = pipeline.gradient_program(t.fun, t.opts, kinds, stop_after=stage)
     return pretty(pipeline.compile_program(program, f"{stage}({t.primal.name})")[1])

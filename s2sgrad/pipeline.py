@@ -47,7 +47,7 @@ def lower(f: Callable[..., Any]) -> Function:
     return _PRIMALS[key]
 
 
-def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[str],
+def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],
                      stop_after: str | None = None) -> Function:
     primal = lower(f)
     _check_output(primal, opts)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from ..rules.registry import lookup
+from .kinds import Aval
+
+_FLOAT = Aval("any")
 
 
 def diff_args(s: Assign) -> list[int]:
@@ -20,9 +23,13 @@ def diff_args(s: Assign) -> list[int]:
     return [i for i in range(len(s.args)) if rule.differentiable(i)]
 
 
-def active_vars(fn: Function, wrt: list[Var], output: Atom) -> set[Var]:
+def active_vars(fn: Function, wrt: list[Var], output: Atom, avals: dict | None = None
+                ) -> set[Var]:
+    """Values that are varied and useful; integer and boolean values never are."""
     varied = set(wrt)
     _forward(fn.body, varied)
+    if avals:
+        varied = {v for v in varied if not avals.get(v, _FLOAT).is_integral}
     useful = {output} if isinstance(output, Var) else set()
     _backward(fn.body, useful)
     return varied & useful

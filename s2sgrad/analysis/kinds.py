@@ -1,81 +1,245 @@
-"""Kind inference: which values are certainly Python scalars (int, float, bool).
+"""Abstract values: what the compiler knows about each value before the code runs.
 
-Compiled code is specialized on the kinds of its arguments. Knowing that a value is a scalar
-lets the optimizer drop `unbroadcast` and pick the scalar form of a rule (`math.log` rather
-than `np.log`). Everything not proved scalar is "any".
+Compiled code is specialized on its arguments' abstract values: a Python scalar (with its
+type), a NumPy array (with its shape and dtype), or anything else. `infer` propagates them
+through the program by *abstract evaluation*: each primitive is run once on small stand-in
+values of the right shape and dtype, and the result's shape and dtype are recorded. Values
+whose shape can depend on data (boolean masks, `nonzero`, an integer computed from data)
+become "any", so nothing is assumed that a later call could break.
+
+Knowing shapes lets the optimizer drop `unbroadcast` where shapes already agree, sum over
+exactly the broadcast axes where they do not, pick the scalar form of a rule (`math.log`
+rather than `np.log`), and keep integer and boolean values out of activity analysis.
 """
 
 from __future__ import annotations
 
-import math
 import operator
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from ..backend import runtime
 from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
 
-SCALAR, ANY = "scalar", "any"
-_SCALAR_TYPES = (int, float, bool)
-_SCALAR_PRIMS = {abs, min, max, pow, float, int, round, bool, runtime.unbroadcast,
-                 runtime.logical_and, runtime.logical_or, runtime.zeros_like}
+
+@dataclass(frozen=True)
+class Aval:
+    kind: str  # "scalar", "array" or "any"
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None  # numpy dtype name ("float64", "int64", "bool", ...)
+    value: Any = None  # an int or tuple known at compile time (shapes, lengths)
+
+    @property
+    def is_float(self) -> bool:
+        return self.dtype is not None and np.dtype(self.dtype).kind in "fc"
+
+    @property
+    def is_integral(self) -> bool:
+        return self.dtype is not None and np.dtype(self.dtype).kind in "biu"
 
 
-def kind_of_value(value: Any) -> str:
-    return SCALAR if isinstance(value, _SCALAR_TYPES) else ANY
+ANY = Aval("any")
+SCALAR = "scalar"
+Avals = dict[Var, Aval]
+_PY_SCALARS = (int, float, bool)
+_DATA_DEPENDENT = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
+                   np.compress, runtime.method("nonzero")}
+_OPAQUE = {runtime.stack_new, runtime.stack_push, runtime.stack_pop, runtime.make_tuple,
+           runtime.make_list, runtime.make_dict, runtime.seq_onehot}
 
 
-def infer(fn: Function, param_kinds: list[str]) -> dict[Var, str]:
-    kinds = dict(zip(fn.params, param_kinds))
-    _block(fn.body, kinds)
-    return kinds
+def aval_of(value: Any, static: bool = False) -> Aval:
+    """The abstract value of a concrete one (`static`: remember small ints and tuples)."""
+    if isinstance(value, _PY_SCALARS):
+        known = value if static and isinstance(value, int) else None
+        return Aval(SCALAR, (), np.dtype(type(value)).name, known)
+    if isinstance(value, np.ndarray):
+        return Aval("array", value.shape, value.dtype.name)
+    if isinstance(value, np.generic):
+        return Aval(SCALAR, (), value.dtype.name)
+    if static and isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+        return Aval("any", value=value)
+    return ANY
 
 
-def kind(atom: Atom, kinds: dict[Var, str]) -> str:
+def kind_of_value(value: Any) -> Aval:
+    return aval_of(value)
+
+
+FLOAT = Aval(SCALAR, (), "float64")
+
+
+def kind(atom: Atom, avals: Avals) -> Aval:
     if isinstance(atom, Const):
-        return SCALAR if isinstance(atom.value, _SCALAR_TYPES) or atom.value is UNDEF else ANY
-    return kinds.get(atom, ANY)
+        return Aval(SCALAR, (), "float64") if atom.value is UNDEF else aval_of(atom.value, True)
+    return avals.get(atom, ANY)
+
+
+def is_scalar(atom: Atom, avals: Avals) -> bool:
+    return kind(atom, avals).kind == SCALAR
+
+
+def infer(fn: Function, params: list[Aval]) -> Avals:
+    avals: Avals = dict(zip(fn.params, params))
+    _block(fn.body, avals)
+    return avals
+
+
+def join(a: Aval, b: Aval) -> Aval:
+    if a == b:
+        return a
+    if a.kind == b.kind == SCALAR and a.dtype == b.dtype:
+        return Aval(SCALAR, (), a.dtype)
+    return ANY
+
+
+def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals) -> Aval:
+    """The abstract value of `prim(*args, **kwargs)`."""
+    ins = [kind(a, avals) for a in args]
+    if prim in _OPAQUE or prim in _DATA_DEPENDENT or (prim is np.where and len(args) == 1):
+        return ANY
+    if prim is operator.getitem and any(i.kind == "array" and i.dtype == "bool" for i in ins):
+        return ANY  # a boolean mask: the result's length depends on the data
+    if all(i.kind == SCALAR for i in ins) and not kwargs and _scalar_prim(prim):
+        return _scalar_result(prim, ins)
+    first = _try(prim, args, kwargs, avals, 2)
+    if first is not ANY and any(_unknown_int(i) for i in [*ins, *map(
+            lambda a: kind(a, avals), kwargs.values())]):
+        if _try(prim, args, kwargs, avals, 3) != first:
+            return ANY  # an integer computed at run time decides the shape
+    return first
+
+
+def _unknown_int(a: Aval) -> bool:
+    return a.kind == SCALAR and a.is_integral and a.value is None
+
+
+def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
+         int_stand_in: int) -> Aval:
+    ins = [kind(a, avals) for a in args]
+    try:
+        values = [_stand_in(a, i, int_stand_in) for a, i in zip(args, ins)]
+        kwvalues = {k: _stand_in(v, kind(v, avals), int_stand_in) for k, v in kwargs.items()}
+        with np.errstate(all="ignore"):
+            out = prim(*values, **kwvalues)
+    except Exception:
+        return ANY
+    static = all(i.value is not None or i.kind == "array" for i in ins)
+    return aval_of(out, static=static and isinstance(out, (int, tuple)))
 
 
 def _scalar_prim(prim: Any) -> bool:
-    return prim in _SCALAR_PRIMS or getattr(prim, "__module__", None) in ("math", "_operator",
-                                                                         "operator")
+    return getattr(prim, "__module__", None) in ("math", "_operator", "operator") or prim in (
+        abs, min, max, pow, float, int, round, bool, runtime.unbroadcast,
+        runtime.logical_and, runtime.logical_or, runtime.zeros_like)
 
 
-def _join(*ks: str) -> str:
-    return SCALAR if all(k == SCALAR for k in ks) else ANY
+_INT_MATH = {"floor", "ceil", "trunc", "factorial", "gcd", "comb", "perm", "isqrt"}
+_BOOL_PRIMS = {operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+               operator.not_, operator.is_, operator.is_not, operator.contains, bool}
+_INT_KEEPING = {operator.add, operator.sub, operator.mul, operator.floordiv, operator.mod,
+                operator.neg, operator.pos, abs, min, max, operator.and_, operator.or_,
+                operator.xor, operator.invert, operator.lshift, operator.rshift}
 
 
-def _block(block: Block, kinds: dict[Var, str]) -> None:
+def _scalar_result(prim: Any, ins: list[Aval]) -> Aval:
+    """Python's own typing rules for scalar code, without running it."""
+    if prim in _BOOL_PRIMS or getattr(prim, "__name__", "").startswith("is"):
+        return Aval(SCALAR, (), "bool")
+    if prim in (int, round) or getattr(prim, "__name__", "") in _INT_MATH and \
+            getattr(prim, "__module__", "") == "math":
+        return Aval(SCALAR, (), "int64")
+    if prim in _INT_KEEPING and all(i.is_integral for i in ins):
+        known = [i.value for i in ins]
+        value = None
+        if all(v is not None for v in known):
+            try:
+                value = prim(*known)
+            except Exception:
+                value = None
+        return Aval(SCALAR, (), "int64", value if isinstance(value, int) else None)
+    if prim in (runtime.logical_and, runtime.logical_or) and all(i.dtype == "bool" for i in ins):
+        return Aval(SCALAR, (), "bool")
+    return Aval(SCALAR, (), "float64")
+
+
+class _Unknown(Exception):
+    """A value no stand-in can represent: give up on it."""
+
+
+_STAND_INS: dict[tuple, np.ndarray] = {}
+
+
+def _stand_in(atom: Atom, aval: Aval, int_stand_in: int) -> Any:
+    if isinstance(atom, Const):
+        return atom.value
+    if aval.value is not None:
+        return aval.value
+    if aval.kind == "array":
+        key = (aval.shape, aval.dtype)
+        if key not in _STAND_INS:
+            _STAND_INS[key] = _array(aval.shape, np.dtype(aval.dtype))
+        return _STAND_INS[key].copy()
+    if aval.kind == SCALAR and aval.dtype == "bool":
+        return True
+    if aval.kind == SCALAR and aval.is_integral:
+        return int_stand_in
+    if aval.kind == SCALAR and aval.dtype is not None:
+        return 0.5
+    raise _Unknown
+
+
+def _array(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Values that keep the usual functions defined: in (0, 1), diagonally dominant."""
+    size = int(np.prod(shape))
+    data = np.linspace(0.1, 0.9, size).reshape(shape) if size else np.zeros(shape)
+    if len(shape) >= 2 and shape[-1] == shape[-2]:
+        data = data + np.eye(shape[-1]) * shape[-1]
+    return data.astype(dtype)
+
+
+def _block(block: Block, avals: Avals) -> None:
     for s in block:
         if isinstance(s, Assign):
-            args = [kind(a, kinds) for a in s.args]
-            k = SCALAR if _scalar_prim(s.prim) and _join(*args) == SCALAR and \
-                s.prim is not operator.getitem and s.prim is not operator.matmul else ANY
-            if s.prim is math.frexp or s.prim is math.modf:
-                k = ANY
-            kinds.update((o, k) for o in s.outs)
+            out = evaluate(s.prim, s.args, s.kwargs, avals)
+            if len(s.outs) == 1:
+                avals[s.out] = out
+            else:
+                avals.update((o, ANY) for o in s.outs)
         elif isinstance(s, If):
-            _block(s.then, kinds)
-            _block(s.orelse, kinds)
+            _block(s.then, avals)
+            _block(s.orelse, avals)
             for o, a, b in zip(s.outs, s.then_results, s.else_results):
-                kinds[o] = _join(kind(a, kinds), kind(b, kinds))
+                avals[o] = _phi(kind(a, avals), kind(b, avals), a, b)
         else:
-            _loop(s, kinds)
+            _loop(s, avals)
 
 
-def _loop(s: For | While, kinds: dict[Var, str]) -> None:
+def _phi(a: Aval, b: Aval, x: Atom, y: Atom) -> Aval:
+    if isinstance(x, Const) and x.value is UNDEF:
+        return b
+    if isinstance(y, Const) and y.value is UNDEF:
+        return a
+    return join(a, b)
+
+
+def _loop(s: For | While, avals: Avals) -> None:
     for c, i in zip(s.carried, s.inits):
-        kinds[c] = kind(i, kinds)
+        avals[c] = kind(i, avals) if not (isinstance(i, Const) and i.value is UNDEF) else ANY
+        avals[c] = Aval(avals[c].kind, avals[c].shape, avals[c].dtype)  # values vary
     if isinstance(s, For):
-        kinds[s.index] = SCALAR
-    for _ in range(len(s.carried) + 1):
-        _block(s.cond_block, kinds) if isinstance(s, While) else None
-        _block(s.body, kinds)
+        avals[s.index] = Aval(SCALAR, (), "int64")
+    for _ in range(len(s.carried) + 2):
+        if isinstance(s, While):
+            _block(s.cond_block, avals)
+        _block(s.body, avals)
         changed = False
         for c, n in zip(s.carried, s.next):
-            k = _join(kinds[c], kind(n, kinds))
-            changed |= k != kinds[c]
-            kinds[c] = k
+            new = join(avals[c], kind(n, avals))
+            changed |= new != avals[c]
+            avals[c] = new
         if not changed:
             break
-    kinds.update((o, kinds[c]) for o, c in zip(s.outs, s.carried))
+    avals.update((o, avals[c]) for o, c in zip(s.outs, s.carried))

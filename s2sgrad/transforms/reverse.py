@@ -21,6 +21,8 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable
 
+import numpy as np
+
 from ..analysis import kinds as K
 from ..analysis.activity import active_vars
 from ..backend import runtime
@@ -38,17 +40,18 @@ Adj = dict[Var, Atom]
 _TUPLE_BUILDERS = (runtime.make_tuple, runtime.make_list)
 
 
-def reverse(fn: Function, wrt: list[int], param_kinds: list[str]) -> Function:
+def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval]) -> Function:
     """The joint-motion gradient program: results are `[*fn.results, *grads]`."""
     output = fn.results[0]
     wrt_vars = [fn.params[i] for i in wrt]
     kinds = K.infer(fn, param_kinds)
-    rev = _Reverser(NameSupply.for_function(fn), active_vars(fn, wrt_vars, output), kinds)
+    rev = _Reverser(NameSupply.for_function(fn), active_vars(fn, wrt_vars, output, kinds),
+                    kinds)
     adj: Adj = {}
     sweep: Block = []
     if isinstance(output, Var) and output in rev.active:
         adj[output] = Const(1.0)
-        if K.kind(output, kinds) != K.SCALAR:  # only known at run time: check it there
+        if not K.is_scalar(output, kinds) and K.kind(output, kinds).shape != ():
             rev.out = sweep
             adj[output] = rev.emit(runtime.scalar_seed, [output], "b" + output.name, fn.loc)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
@@ -72,9 +75,29 @@ class _RuleLowerer(_Lowerer):
             simpler = simplify.rewrite(prim, args, self.kinds)
             if simpler is not None:
                 return simpler
+        if prim is runtime.unbroadcast and not kwargs:
+            summed = self._sum_to(args[0], args[1], node)
+            if summed is not None:
+                return summed
         out = super().apply(prim, args, node, kwargs)
         if isinstance(out, Var):
-            self.kinds[out] = simplify.out_kind(prim, args, self.kinds)
+            self.kinds[out] = K.evaluate(prim, args, kwargs or {}, self.kinds)
+        return out
+
+    def _sum_to(self, g: Atom, x: Atom, node: Any) -> Atom | None:
+        """`unbroadcast(g, x)` as explicit sums over the broadcast axes, when shapes are known."""
+        gs, xs = K.kind(g, self.kinds).shape, K.kind(x, self.kinds).shape
+        if gs is None or xs is None or len(gs) < len(xs):
+            return None
+        lead = len(gs) - len(xs)
+        ones = tuple(i for i, n in enumerate(xs) if n == 1 and gs[lead + i] != 1)
+        out = g
+        if lead:
+            axis = Const(0 if lead == 1 else tuple(range(lead)))
+            out = self.apply(np.sum, [out], node, {"axis": axis})
+        if ones:
+            axis = Const(ones[0] if len(ones) == 1 else ones)
+            out = self.apply(np.sum, [out], node, {"axis": axis, "keepdims": Const(True)})
         return out
 
 
@@ -96,13 +119,18 @@ class _Reverser:
     def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any) -> Var:
         out = self.names.var(hint)
         self.out.append(Assign([out], prim, args, {}, loc, adjoint=True))
-        self.kinds[out] = simplify.out_kind(prim, args, self.kinds)
+        self.kinds[out] = K.evaluate(prim, args, {}, self.kinds)
         return out
 
     def zero(self, like: Var) -> Atom:
         """A materialized zero adjoint for `like` (symbolic zeros need no code)."""
-        if K.kind(like, self.kinds) == K.SCALAR:
+        aval = K.kind(like, self.kinds)
+        if aval.kind == K.SCALAR:
             return Const(0.0)
+        if aval.kind == "array" and aval.is_float:
+            out = self.emit(np.zeros, [Const(aval.shape)], "z" + like.name, None)
+            self.kinds[out] = aval
+            return out
         return self.emit(runtime.zeros_like, [like], "z" + like.name, None)
 
     def accum(self, v: Var, c: Atom, adj: Adj, renameable: bool = False, loc: Any = None
@@ -181,7 +209,7 @@ class _Reverser:
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_rule(s)
-        scalar = all(K.kind(a, self.kinds) == K.SCALAR for a in s.args)
+        scalar = all(K.is_scalar(a, self.kinds) for a in s.args)
         for i, a in enumerate(s.args):
             if isinstance(a, Var) and a in self.active:
                 vjp = rule.vjp(i, scalar)

@@ -23,17 +23,19 @@ def _is(atom: Atom, value: float) -> bool:
         not isinstance(atom.value, bool) and atom.value == value
 
 
-def _float_scalar(atom: Atom, kinds: dict[Var, str]) -> bool:
-    """A value that `x * 1.0` would leave unchanged: a scalar that is not a Python int."""
+def _float_scalar(atom: Atom, kinds: dict[Var, K.Aval]) -> bool:
+    """A value that `x * 1.0` would leave unchanged: a float scalar, not an int or array."""
     if isinstance(atom, Const):
         return isinstance(atom.value, float)
-    return K.kind(atom, kinds) == K.SCALAR
+    aval = K.kind(atom, kinds)
+    return aval.kind == K.SCALAR and aval.is_float
 
 
-def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, str]) -> Atom | None:
+def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, K.Aval]) -> Atom | None:
     if prim is runtime.unbroadcast:
-        both = all(K.kind(a, kinds) == K.SCALAR for a in args)
-        return args[0] if both else None
+        g, x = (K.kind(a, kinds) for a in args)
+        same = g.shape is not None and g.shape == x.shape and g.kind == x.kind
+        return args[0] if same or g.kind == x.kind == K.SCALAR else None
     if len(args) != 2:
         return None
     x, y = args
@@ -54,9 +56,3 @@ def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, str]) -
         if _is(y, 1) and _float_scalar(x, kinds):
             return x
     return None
-
-
-def out_kind(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, str]) -> str:
-    scalar = all(K.kind(a, kinds) == K.SCALAR for a in args)
-    return K.SCALAR if scalar and K._scalar_prim(prim) and prim is not operator.getitem \
-        else K.ANY
