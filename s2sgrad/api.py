@@ -12,7 +12,9 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
-from . import pipeline
+import numpy as np
+
+from . import pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .errors import InputTypeError, S2SGradError
@@ -43,19 +45,29 @@ class Transformed:
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
                                      opts.argnums_is_tuple, opts.has_aux)
 
-    def specialize(self, kinds: tuple[Aval, ...]) -> tuple[Callable[..., Any], str]:
-        if kinds not in self.compiled:
-            program = pipeline.gradient_program(self.fun, self.opts, list(kinds))
+    def specialize(self, key: tuple) -> tuple[Callable[..., Any], str]:
+        """Compile for `key` = (argument structures or None, leaf abstract values)."""
+        if key not in self.compiled:
+            treedefs, kinds = key
+            opts = self.opts if treedefs is None else self._leaf_options(treedefs)
+            program = pipeline.gradient_program(self.fun, opts, list(kinds),
+                                                treedefs=treedefs)
             label = f"{self.opts.mode}({self.primal.name})"
-            self.compiled[kinds] = pipeline.compile_program(program, label)
-        self.last = kinds
-        return self.compiled[kinds]
+            self.compiled[key] = pipeline.compile_program(program, label)
+        self.last = key
+        return self.compiled[key]
 
     def slow_call(self, *args: Any) -> Any:
         args = self._bind(args)
-        self._check_inputs(args)
-        kinds = tuple(kind_of_value(a) for a in args)
-        fn, _ = self.specialize(kinds)
+        flat = [pytree.flatten(a) for a in args]
+        treedefs = tuple(td for _, td in flat)
+        leaves = [leaf for group, _ in flat for leaf in group]
+        self._check_inputs(args, flat)
+        kinds = tuple(kind_of_value(a) for a in leaves)
+        simple = all(td == pytree.LEAF for td in treedefs)
+        fn, _ = self.specialize((None if simple else treedefs, kinds))
+        if not simple:
+            return self._regroup(fn(*leaves), treedefs)
         # The type guard is enough only when the kinds carry no shapes: arrays re-dispatch.
         by_type = all(k.kind != "array" for k in kinds)
         self.namespace["_fast"] = fn
@@ -63,25 +75,60 @@ class Transformed:
             self.namespace[f"_T{i}"] = type(a) if by_type else _Never
         return fn(*args)
 
+    def _leaf_options(self, treedefs: tuple) -> pipeline.Options:
+        starts = [0]
+        for td in treedefs:
+            starts.append(starts[-1] + pytree.num_leaves(td))
+        wrt = tuple(k for i in self.opts.argnums for k in range(starts[i], starts[i + 1]))
+        return pipeline.Options(self.opts.mode, wrt, True, self.opts.has_aux)
+
+    def _regroup(self, out: Any, treedefs: tuple) -> Any:
+        """Put flat leaf gradients back into the structure of each differentiated argument."""
+        mode, aux = self.opts.mode, self.opts.has_aux
+        flat = out if mode == "grad" and not aux else out[0] if mode == "grad" else out[1]
+        grads, k = [], 0
+        for i in self.opts.argnums:
+            n = pytree.num_leaves(treedefs[i])
+            grads.append(pytree.unflatten(treedefs[i], list(flat[k:k + n])))
+            k += n
+        g = tuple(grads) if self.opts.argnums_is_tuple else grads[0]
+        if mode == "grad":
+            return (g, out[1]) if aux else g
+        return out[0], g
+
     def _bind(self, args: tuple) -> tuple:
         n, defaults = len(self.primal.params), self.primal.defaults
         if len(args) < n:
             args = (*args, *defaults[len(defaults) - (n - len(args)):])
         return args
 
-    def _check_inputs(self, args: tuple) -> None:
+    def _check_inputs(self, args: tuple, flat: list) -> None:
         for i in self.opts.argnums:
-            a = args[i]
-            if isinstance(a, (bool, int)) and not isinstance(a, float):
-                name = self.primal.params[i].name
+            for a in flat[i][0]:
+                if _is_float(a):
+                    continue
+                name = self.primal.params[i].name if i < len(self.primal.params) else str(i)
+                shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
+                    f"an array of {a.dtype}"
+                hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
+                    else "convert it with .astype(float)"
                 raise InputTypeError(
-                    f"argument '{name}' of '{self.primal.name}' is {type(a).__name__} {a!r}; "
-                    "s2sgrad differentiates with respect to floating-point values",
-                    self.primal.loc, f"pass {float(a)!r} instead of {a!r}")
+                    f"argument '{name}' of '{self.primal.name}' is {shown}; s2sgrad "
+                    "differentiates with respect to floating-point values",
+                    self.primal.loc, hint)
 
     def source(self) -> str:
-        kinds = self.last or tuple(FLOAT for _ in self.primal.params)
-        return self.specialize(kinds)[1]
+        key = self.last or (None, tuple(FLOAT for _ in self.primal.params))
+        return self.specialize(key)[1]
+
+
+def _is_float(a: Any) -> bool:
+    if isinstance(a, bool):
+        return False
+    if isinstance(a, float):
+        return True
+    dtype = getattr(a, "dtype", None)
+    return dtype is not None and np.dtype(dtype).kind in "fc"
 
 
 def _dispatcher(t: Transformed) -> Callable[..., Any]:
@@ -182,6 +229,8 @@ def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ..
         t = _transformed(grad(fun, argnums))
     if stage == "ssa":
         return format_function(t.primal)
-    kinds = list(t.last or tuple(FLOAT for _ in t.primal.params))
-    program = pipeline.gradient_program(t.fun, t.opts, kinds, stop_after=stage)
+    treedefs, kinds = t.last or (None, tuple(FLOAT for _ in t.primal.params))
+    opts = t.opts if treedefs is None else t._leaf_options(treedefs)
+    program = pipeline.gradient_program(t.fun, opts, list(kinds), stop_after=stage,
+                                        treedefs=treedefs)
     return pretty(pipeline.compile_program(program, f"{stage}({t.primal.name})")[1])

@@ -39,17 +39,17 @@ class Options:
     has_aux: bool
 
 
-def lower(f: Callable[..., Any]) -> Function:
-    """Parse, fence, lower and verify `f` (cached per function object and code)."""
-    key = (f, getattr(f, "__code__", None))
+def lower(f: Callable[..., Any], treedefs: tuple | None = None) -> Function:
+    """Parse, fence, lower and verify `f` (cached per function, code and argument structure)."""
+    key = (f, getattr(f, "__code__", None), treedefs)
     if key not in _PRIMALS:
-        _PRIMALS[key] = verify(_lower(parse(f)))
+        _PRIMALS[key] = verify(_lower(parse(f), treedefs))
     return _PRIMALS[key]
 
 
 def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],
-                     stop_after: str | None = None) -> Function:
-    primal = lower(f)
+                     stop_after: str | None = None, treedefs: tuple | None = None) -> Function:
+    primal = lower(f, treedefs)
     _check_output(primal, opts)
     if stop_after == "ssa":
         return primal

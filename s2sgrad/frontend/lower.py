@@ -20,6 +20,7 @@ import ast
 import operator
 from typing import Callable
 
+from .. import pytree
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Atom, Const, For, Function, If, NameSupply, Var, While
 from .lower_expr import BINOPS, Env, ExprLowerer, Tup, Value
@@ -30,15 +31,22 @@ _HINTS = {"%ret": "returned", "%retval": "result", "%brk": "broke", "%k": "k"}
 _UNROLL_LIMIT = 32
 
 
-def lower(src: Source) -> Function:
-    """Lower the function in `src` to SSA IR."""
+def lower(src: Source, treedefs: tuple | None = None) -> Function:
+    """Lower the function in `src` to SSA IR.
+
+    `treedefs` gives the structure of container arguments (see `pytree`): each becomes a
+    static structure of leaf parameters, so items resolve at compile time.
+    """
     args = [a.arg for a in _all_args(src.tree.args)]
     every = {n.id for n in ast.walk(src.tree) if isinstance(n, ast.Name)} | set(args)
     taken = every - set(args) - set(_assigned(src.tree.body))  # the globals it reads
     lw = _Lowerer(src, NameSupply(taken, every))
     lw.ret_arities = set()
-    params = [lw.names.var(a) for a in args]
-    lw.env = dict(zip(args, params))
+    params: list[Var] = []
+    for a, td in zip(args, treedefs or [pytree.LEAF] * len(args)):
+        leaves = [lw.names.var(p) for p in pytree.leaf_paths(td, a)]
+        params += leaves
+        lw.env[a] = _static(td, iter(leaves))
     lw.env["%ret"] = Const(False)
     body = list(src.tree.body)
     if not body or not isinstance(body[-1], ast.Return):
@@ -46,11 +54,19 @@ def lower(src: Source) -> Function:
                                col_offset=0))
     lw.stmts(body)
     results, is_tuple = lw.results()
-    defaults = tuple(src.fn.__defaults__ or ())
-    kwdefaults = src.fn.__kwdefaults__ or {}
+    defaults = tuple(src.fn.__defaults__ or ()) if treedefs is None else ()
+    kwdefaults = (src.fn.__kwdefaults__ or {}) if treedefs is None else {}
     defaults += tuple(kwdefaults[a.arg] for a in src.tree.args.kwonlyargs if a.arg in kwdefaults)
     return Function(src.name, params, lw.block, results, src.loc(src.tree), frozenset(taken),
                     returns_tuple=is_tuple, defaults=defaults)
+
+
+def _static(td: pytree.Treedef, leaves) -> Value:
+    if td == pytree.LEAF:
+        return next(leaves)
+    if td[0] == "dict":
+        return Tup(tuple(_static(c, leaves) for c in td[2]), keys=td[1])
+    return Tup(tuple(_static(c, leaves) for c in td[1]), is_list=td[0] == "list")
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -134,14 +150,15 @@ class _Lowerer(ExprLowerer):
              then_res: list, else_res: list, outs: list) -> Value:
         if a is b or (isinstance(a, Const) and a == b):
             return a
-        if isinstance(a, Tup) and isinstance(b, Tup) and len(a.items) == len(b.items):
+        if isinstance(a, Tup) and isinstance(b, Tup) and len(a.items) == len(b.items) \
+                and a.keys == b.keys:
             return Tup(tuple(self._phi(name, x, y, then, orelse, then_res, else_res, outs)
-                             for x, y in zip(a.items, b.items)), a.is_list)
+                             for x, y in zip(a.items, b.items)), a.is_list, a.keys)
         if isinstance(a, Tup) and b == Const(UNDEF):
-            b = Tup((Const(UNDEF),) * len(a.items), a.is_list)
+            b = Tup((Const(UNDEF),) * len(a.items), a.is_list, a.keys)
             return self._phi(name, a, b, then, orelse, then_res, else_res, outs)
         if isinstance(b, Tup) and a == Const(UNDEF):
-            a = Tup((Const(UNDEF),) * len(b.items), b.is_list)
+            a = Tup((Const(UNDEF),) * len(b.items), b.is_list, b.keys)
             return self._phi(name, a, b, then, orelse, then_res, else_res, outs)
         then_res.append(self._atom_in(then, a))
         else_res.append(self._atom_in(orelse, b))
@@ -266,6 +283,8 @@ class _Lowerer(ExprLowerer):
             start, stop, step = _range_bounds(bounds, self, it)
             return self.range_loop(node, start, stop, step)
         seq = self.expr(it)
+        if isinstance(seq, Tup) and seq.keys is not None:
+            seq = self._dict_view(seq, "keys")
         if isinstance(seq, Tup) and len(seq.items) <= _UNROLL_LIMIT:
             return self.unrolled(node, seq)
         seq_atom = self.atom(seq, it)

@@ -41,8 +41,17 @@ _FOLDABLE = (int, float, bool, complex, str, type(None))
 
 @dataclass(frozen=True)
 class Tup:
+    """A tuple, list or dict the compiler can see; `keys` is set for a dict."""
+
     items: tuple["Value", ...]
     is_list: bool = False
+    keys: tuple | None = None
+
+    def lookup(self, key: Any) -> "Value":
+        if self.keys is not None:
+            return self.items[self.keys.index(key)]
+        picked = self.items[key]
+        return Tup(tuple(picked), self.is_list) if isinstance(key, slice) else picked
 
 
 Value = Union[Var, Const, Tup]
@@ -74,6 +83,8 @@ class ExprLowerer:
         if not isinstance(value, Tup):
             return value
         items = [self.atom(v, node) for v in value.items]
+        if value.keys is not None:
+            return self.emit(runtime.make_dict, [Const(value.keys), *items], node)
         if all(isinstance(a, Const) for a in items):
             seq = [a.value for a in items]
             return Const(seq if value.is_list else tuple(seq))
@@ -223,10 +234,9 @@ class ExprLowerer:
         index = self.expr(node.slice)
         if isinstance(base, Tup) and isinstance(index, Const):
             try:
-                picked = base.items[index.value]
-            except (IndexError, TypeError) as exc:
-                raise self.error(node, f"bad index: {exc}", "check the index") from None
-            return Tup(tuple(picked), base.is_list) if isinstance(picked, tuple) else picked
+                return base.lookup(index.value)
+            except (IndexError, TypeError, KeyError, ValueError) as exc:
+                raise self.error(node, f"bad index: {exc!r}", "check the index") from None
         return self.apply(operator.getitem, [self.atom(base, node), self.atom(index, node)],
                           node)
 
@@ -240,6 +250,10 @@ class ExprLowerer:
     def _Call(self, node: ast.Call) -> Value:
         if isinstance(node.func, ast.Attribute):
             base = self.expr(node.func.value)
+            if isinstance(base, Tup) and base.keys is not None and not node.args:
+                view = {"keys": base.keys, "values": None, "items": None}
+                if node.func.attr in view:
+                    return self._dict_view(base, node.func.attr)
             if not isinstance(base, Const):
                 args = [self.atom(base, node)] + [self.expr_atom(a) for a in node.args]
                 return self.apply(runtime.method(node.func.attr), args, node,
@@ -249,6 +263,14 @@ class ExprLowerer:
             raise self.error(node, "only calls to functions known when the code is compiled "
                              "are supported", "call a module-level function by its name")
         return self.call(fn.value, node)
+
+    def _dict_view(self, d: Tup, which: str) -> Tup:
+        keys = tuple(Const(k) for k in d.keys or ())
+        if which == "keys":
+            return Tup(keys)
+        if which == "values":
+            return Tup(d.items)
+        return Tup(tuple(Tup((k, v)) for k, v in zip(keys, d.items)))
 
     def _kwargs(self, node: ast.Call) -> dict[str, Atom]:
         return {k.arg: self.expr_atom(k.value) for k in node.keywords}
@@ -263,6 +285,8 @@ class ExprLowerer:
                 for arg in args[1:]:
                     value = self.apply(fn, [value, self.atom(arg, node)], node)
                 return value
+        if fn in (tuple, list) and len(args) == 1 and isinstance(args[0], Tup):
+            return Tup(args[0].items, is_list=fn is list)
         if fn is len and len(args) == 1 and isinstance(args[0], Tup):
             return Const(len(args[0].items))
         if fn is range:

@@ -1,0 +1,69 @@
+"""Pytrees: nested tuples, lists and dicts of leaves (floats, arrays, anything else).
+
+Compiled code never sees a container argument. The API flattens each argument into its
+leaves, the compiled function takes the leaves as separate parameters, and gradients are
+put back into the argument's structure. The structure (`Treedef`) is part of the
+specialization key, so `params["W1"]` in the user's code resolves at compile time to a leaf.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+LEAF = "*"
+Treedef = Union[str, tuple]
+
+
+def flatten(value: Any) -> tuple[list[Any], Treedef]:
+    leaves: list[Any] = []
+    return leaves, _flatten(value, leaves)
+
+
+def _flatten(value: Any, leaves: list[Any]) -> Treedef:
+    if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
+        return (type(value).__name__, tuple(_flatten(v, leaves) for v in value))
+    if type(value) is dict:
+        keys = tuple(value)
+        return ("dict", keys, tuple(_flatten(value[k], leaves) for k in keys))
+    leaves.append(value)
+    return LEAF
+
+
+def unflatten(treedef: Treedef, leaves: list[Any]) -> Any:
+    it = iter(leaves)
+    return _build(treedef, it)
+
+
+def _build(treedef: Treedef, it: Any) -> Any:
+    if treedef == LEAF:
+        return next(it)
+    if treedef[0] == "dict":
+        return {k: _build(d, it) for k, d in zip(treedef[1], treedef[2])}
+    items = [_build(d, it) for d in treedef[1]]
+    return tuple(items) if treedef[0] == "tuple" else items
+
+
+def num_leaves(treedef: Treedef) -> int:
+    if treedef == LEAF:
+        return 1
+    children = treedef[2] if treedef[0] == "dict" else treedef[1]
+    return sum(num_leaves(c) for c in children)
+
+
+def leaf_paths(treedef: Treedef, prefix: str) -> list[str]:
+    """Readable names for the leaves: `params_0_1`, `params_W1`."""
+    if treedef == LEAF:
+        return [prefix]
+    if treedef[0] == "dict":
+        pairs = zip([_key_name(k) for k in treedef[1]], treedef[2])
+    else:
+        pairs = zip([str(i) for i in range(len(treedef[1]))], treedef[1])
+    out: list[str] = []
+    for key, child in pairs:
+        out += leaf_paths(child, f"{prefix}_{key}")
+    return out
+
+
+def _key_name(key: Any) -> str:
+    text = "".join(c if c.isalnum() else "_" for c in str(key))
+    return text or "k"
