@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .analysis.aliasing import check_updates
+from .analysis.kinds import infer
 from .backend import runtime
 from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
@@ -51,6 +53,7 @@ def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any
                      stop_after: str | None = None, treedefs: tuple | None = None) -> Function:
     primal = lower(f, treedefs)
     _check_output(primal, opts)
+    check_updates(primal, infer(primal, list(param_kinds)))
     if stop_after == "ssa":
         return primal
     program = verify(_package(reverse(primal, list(opts.argnums), param_kinds), primal, opts))
@@ -103,5 +106,5 @@ def _package(program: Function, primal: Function, opts: Options) -> Function:
             results = [tup(values, "value") if opts.has_aux else values[0], g]
     return Function(f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
                     program.params, body, results, program.loc, program.reserved, False,
-                    program.defaults)
+                    program.defaults, program.avals)
 

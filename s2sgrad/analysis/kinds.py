@@ -102,12 +102,14 @@ def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals)
         return ANY
     if prim is operator.getitem and any(i.kind == "array" and i.dtype == "bool" for i in ins):
         return ANY  # a boolean mask: the result's length depends on the data
+    if prim in (runtime.setitem, runtime.index_add, runtime.item_add) and ins[0].kind == "array":
+        return Aval("array", ins[0].shape, ins[0].dtype)
     if all(i.kind == SCALAR for i in ins) and not kwargs and _scalar_prim(prim):
         return _scalar_result(prim, ins)
-    first = _try(prim, args, kwargs, avals, 2)
+    first = _try(prim, args, kwargs, avals, 1)
     if first is not ANY and any(_unknown_int(i) for i in [*ins, *map(
             lambda a: kind(a, avals), kwargs.values())]):
-        if _try(prim, args, kwargs, avals, 3) != first:
+        if _try(prim, args, kwargs, avals, 2) != first:
             return ANY  # an integer computed at run time decides the shape
     return first
 

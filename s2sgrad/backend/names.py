@@ -14,7 +14,8 @@ the other is dead from that point on, so no read can see the wrong value:
 5. a statement's output takes the name of an argument of the same family (`bx_2 = bx_1 + c`
    becomes `bx = bx + c`) when the argument is defined in the same block and dead after it;
 6. a loop's carried value takes the name of its init, of the same family, when the init is
-   dead after the loop and not read inside it.
+   dead after the loop and not read inside it;
+7. `x_1 = setitem(x, i, v)` done in place (see `analysis.aliasing`) keeps the name `x`.
 
 Each name is the target of at most one such rule, so the chains stay linear and safe.
 """
@@ -23,15 +24,20 @@ from __future__ import annotations
 
 import re
 
-from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read
+from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read,
+                       walk)
 from . import runtime
 
 _SUFFIX = re.compile(r"_\d+$")
 
 
-def python_names(fn: Function) -> dict[Var, str]:
+def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, str]:
     alias: dict[Var, Var] = {}
     targets: set[Var] = set()
+    for s in walk(fn.body):
+        if id(s) in in_place:  # rule 7: an update in place keeps the array's name
+            alias[s.outs[0]] = s.args[0]  # type: ignore[union-attr]
+            targets.add(s.args[0])  # type: ignore[union-attr,arg-type]
     _visit(fn.body, fn.results, set(fn.params), alias, targets)
     names: dict[Var, str] = {}
 

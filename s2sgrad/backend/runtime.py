@@ -24,6 +24,27 @@ def make_dict(keys: tuple, *values: Any) -> dict:
     return dict(zip(keys, values))
 
 
+def setitem(x: Any, index: Any, value: Any) -> Any:
+    """`x[index] = value` as a new value: the original is left as it was."""
+    out = x.copy()
+    out[index] = value
+    return out
+
+
+def index_add(x: Any, index: Any, value: Any) -> Any:
+    """`x` with `value` added at `index`, repeated indices accumulating (`np.add.at`)."""
+    out = x.copy()
+    np.add.at(out, index, value)
+    return out
+
+
+def item_add(x: Any, index: Any, value: Any) -> Any:
+    """`x` with `value` added at a basic index (an int or slices: no item twice)."""
+    out = x.copy()
+    out[index] += value
+    return out
+
+
 def logical_and(a: Any, b: Any) -> Any:
     return a and b
 

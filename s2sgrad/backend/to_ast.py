@@ -24,6 +24,7 @@ import numpy as np
 
 from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
 from . import runtime
+from ..analysis.aliasing import in_place_updates
 from .inline import inline_temporaries
 from .names import python_names
 from .names import _block_reads as reads_in
@@ -59,7 +60,8 @@ def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
 
 class _Codegen:
     def __init__(self, fn: Function, namespace: dict[str, Any]):
-        self.names = python_names(fn)
+        self.in_place = in_place_updates(fn)
+        self.names = python_names(fn, self.in_place)
         self.ns = namespace
         self.refs: dict[int, str] = {}
         self.last_line: int | None = None
@@ -146,9 +148,28 @@ class _Codegen:
             target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
             pop = ast.Call(ast.Attribute(args[0], "pop", ast.Load()), [], [])
             return [ast.Assign([target], pop)]
+        if p in (runtime.setitem, runtime.index_add, runtime.item_add):
+            return self.setitem(s, args)
         targets = [self.store(v) for v in s.outs]
         target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
         return [ast.Assign([target], self.expr(s, args))]
+
+    def setitem(self, s: Assign, args: list[ast.expr]) -> list[ast.stmt]:
+        """`x[i] = v` (or `x[i] += v`) in place when allowed, else on a copy first."""
+        out: list[ast.stmt] = []
+        if id(s) not in self.in_place:
+            copy = ast.Call(ast.Attribute(args[0], "copy", ast.Load()), [], [])
+            out.append(ast.Assign([self.store(s.out)], copy))
+        if s.prim is runtime.setitem:
+            item = ast.Subscript(self.load(s.out), args[1], ast.Store())
+            return out + [ast.Assign([item], args[2])]
+        if s.prim is runtime.item_add:
+            item = ast.Subscript(self.load(s.out), args[1], ast.Store())
+            return out + [ast.AugAssign(item, ast.Add(), args[2])]
+        self.ns["np"] = np
+        add_at = ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "add", ast.Load()),
+                               "at", ast.Load())
+        return out + [ast.Expr(ast.Call(add_at, [self.load(s.out), args[1], args[2]], []))]
 
     def expr(self, s: Assign, args: list[ast.expr]) -> ast.expr:
         p = s.prim

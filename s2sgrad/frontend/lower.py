@@ -21,6 +21,7 @@ import operator
 from typing import Callable
 
 from .. import pytree
+from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Atom, Const, For, Function, If, NameSupply, Var, While
 from .lower_expr import BINOPS, Env, ExprLowerer, Tup, Value
@@ -80,6 +81,12 @@ def _assigned(stmts: list[ast.stmt]) -> list[str]:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names[node.id] = None
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                root = node.value
+                while isinstance(root, ast.Subscript):
+                    root = root.value
+                if isinstance(root, ast.Name):  # x[i] = v rebinds x to the updated array
+                    names[root.id] = None
     return list(names)
 
 
@@ -200,12 +207,14 @@ class _Lowerer(ExprLowerer):
             self.assign(node.target, self.expr(node.value))
 
     def _AugAssign(self, node: ast.AugAssign) -> None:
-        if not isinstance(node.target, ast.Name):
-            raise self.error(node, "augmented assignment to an item is not supported yet",
-                             "write `x = x + ...` on a whole variable")
-        current = self.expr_atom(ast.Name(id=node.target.id, ctx=ast.Load(),
-                                          lineno=node.lineno, col_offset=node.col_offset))
+        load = ast.copy_location(type(node.target)(**{
+            f: getattr(node.target, f) for f in node.target._fields if f != "ctx"},
+            ctx=ast.Load()), node.target)
+        current = self.expr_atom(load)
         value = self.apply(BINOPS[type(node.op)], [current, self.expr_atom(node.value)], node)
+        if isinstance(node.target, ast.Name) and isinstance(value, Var) and self.block and \
+                self.block[-1].outs == [value]:
+            self.block[-1].inplace = True  # Python updates a mutable `x` in place
         self.assign(node.target, value)
 
     def assign(self, target: ast.expr, value: Value) -> None:
@@ -214,9 +223,26 @@ class _Lowerer(ExprLowerer):
         elif isinstance(target, (ast.Tuple, ast.List)):
             for i, elt in enumerate(target.elts):
                 self.assign(elt, self._item(value, i, len(target.elts), target))
+        elif isinstance(target, ast.Subscript):
+            self._store_item(target, value)
         else:
-            raise self.error(target, "assignment to an item or attribute is not supported yet",
-                             "build a new value instead of updating one in place")
+            raise self.error(target, "assignment to an attribute is not supported",
+                             "build a new value instead of updating an object")
+
+    def _store_item(self, target: ast.Subscript, value: Value) -> None:
+        """`x[i] = v` becomes `x_1 = setitem(x, i, v)`, then `x` names `x_1`."""
+        base = self.expr(target.value)
+        index = self.expr(target.slice)
+        if isinstance(base, Tup):
+            raise self.error(target, "cannot update an item of a tuple, list or dict argument",
+                             "build a new container instead")
+        out = self.emit(runtime.setitem, [self.atom(base, target), self.atom(index, target),
+                                          self.atom(value, target)], target)
+        self.block[-1].inplace = True
+        load = ast.copy_location(type(target.value)(**{
+            f: getattr(target.value, f) for f in target.value._fields if f != "ctx"},
+            ctx=ast.Store()), target.value)
+        self.assign(load, out)
 
     def _named(self, value: Value, name: str) -> Value:
         """Give the user's name to the temporary that holds an assigned value."""

@@ -55,7 +55,7 @@ def clone(block: Block) -> Block:
     for s in block:
         if isinstance(s, Assign):
             out.append(Assign(list(s.outs), s.prim, list(s.args), dict(s.kwargs), s.loc,
-                              s.adjoint))
+                              s.adjoint, s.inplace))
         elif isinstance(s, If):
             out.append(If(s.cond, clone(s.then), clone(s.orelse), list(s.then_results),
                           list(s.else_results), list(s.outs), s.loc))

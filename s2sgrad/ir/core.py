@@ -96,6 +96,7 @@ class Assign:
     kwargs: dict[str, Atom] = field(default_factory=dict)
     loc: Loc | None = None
     adjoint: bool = False  # emitted by the reverse transform (codegen comments it)
+    inplace: bool = False  # from `x[i] = v` or `x += y`: Python would update `args[0]`
 
     @property
     def out(self) -> Var:
@@ -156,6 +157,7 @@ class Function:
     reserved: frozenset[str] = frozenset()
     returns_tuple: bool = False
     defaults: tuple = ()  # default values of the last parameters, as in `__defaults__`
+    avals: dict = field(default_factory=dict)  # abstract values, when a transform knows them
 
 
 def defined_vars(stmt: Stmt) -> list[Var]:

@@ -7,7 +7,7 @@ import operator
 
 import numpy as np
 
-from ..backend.runtime import logical_and, logical_or, seq_onehot, unbroadcast
+from ..backend.runtime import logical_and, logical_or, seq_onehot, setitem, unbroadcast
 from .registry import defvjp, defnondiff
 
 defvjp(operator.add, lambda g, ans, x, y: unbroadcast(g, x),
@@ -52,6 +52,10 @@ defvjp(max, lambda g, ans, x, y: unbroadcast(g * (x >= y), x),
 
 # Reading an item of a tuple, list or array. (Building a tuple is structural: see reverse.)
 defvjp(operator.getitem, lambda g, ans, x, i: seq_onehot(x, i, g), None)
+
+# x_1 = setitem(x, i, v): the overwritten items get no adjoint; v gets what landed on it.
+defvjp(setitem, lambda g, ans, x, i, v: setitem(g, i, 0.0), None,
+       lambda g, ans, x, i, v: unbroadcast(g[i], v))
 
 defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
            operator.not_, operator.is_, operator.is_not, operator.contains, operator.floordiv,

@@ -18,8 +18,8 @@ from . import simplify
 
 
 
-def optimize(fn: Function, kinds: dict[Var, str] | None = None) -> Function:
-    fn = copy_propagate(fn, kinds or {})
+def optimize(fn: Function) -> Function:
+    fn = copy_propagate(fn, fn.avals)
     return dce(fn)
 
 
@@ -65,7 +65,7 @@ def dce(fn: Function) -> Function:
 
 def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults)
+                    fn.defaults, fn.avals)
 
 
 def _vars(atoms: list[Atom]) -> set[Var]:

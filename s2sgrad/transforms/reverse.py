@@ -58,7 +58,7 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval]) -> Function
     rev.out = sweep
     grads = [adj.get(p) or rev.zero(p) for p in wrt_vars]
     return Function(fn.name, fn.params, forward + sweep, [*fn.results, *grads], fn.loc,
-                    fn.reserved, fn.returns_tuple, fn.defaults)
+                    fn.reserved, fn.returns_tuple, fn.defaults, rev.kinds)
 
 
 class _RuleLowerer(_Lowerer):
@@ -206,16 +206,33 @@ class _Reverser:
                     item = self.emit(operator.getitem, [g, Const(i)], "b" + a.name, s.loc)
                     self.accum(a, item, adj, loc=s.loc)
             return
+        if s.prim is operator.getitem and K.kind(s.args[0], self.kinds).kind == "array":
+            return self._getitem_array(s, g, adj)
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_rule(s)
         scalar = all(K.is_scalar(a, self.kinds) for a in s.args)
-        for i, a in enumerate(s.args):
+        order = [2, 1, 0] if s.prim is runtime.setitem else range(len(s.args))
+        for i in order:
+            a = s.args[i]
             if isinstance(a, Var) and a in self.active:
                 vjp = rule.vjp(i, scalar)
                 if vjp is not None:
                     c, renameable = self.apply_rule(vjp, g, s)
                     self.accum(a, c, adj, renameable, s.loc)
+
+    def _getitem_array(self, s: Assign, g: Atom, adj: Adj) -> None:
+        """The adjoint of `y = x[i]` on an array: add `g` into x's adjoint at `i`."""
+        x, index = s.args
+        if not (isinstance(x, Var) and x in self.active):
+            return
+        base = adj.get(x) or self.zero(x)
+        if isinstance(base, Const):  # a scalar zero: x is a 0-d array
+            base = self.emit(np.zeros, [Const(K.kind(x, self.kinds).shape)], "z" + x.name, s.loc)
+        basic = _basic_index(index, self.kinds)
+        prim = runtime.item_add if basic else runtime.index_add
+        adj[x] = self.emit(prim, [base, index, g], "b" + x.name, s.loc)
+        self.kinds[adj[x]] = K.kind(x, self.kinds)
 
     # -- if -------------------------------------------------------------------------------
     def if_(self, s: If, adj: Adj) -> list[Stmt]:
@@ -366,6 +383,16 @@ class _Reverser:
         fwd.next.append(pushed)
         fwd.outs.append(out)
         return out
+
+
+def _basic_index(index: Atom, kinds: K.Avals) -> bool:
+    """An index that names each item at most once: ints, slices, None, Ellipsis."""
+    if isinstance(index, Var):
+        aval = K.kind(index, kinds)
+        return aval.kind == K.SCALAR and aval.is_integral and aval.dtype != "bool"
+    items = index.value if isinstance(index.value, tuple) else (index.value,)
+    return all(isinstance(i, (int, slice)) or i is None or i is Ellipsis for i in items) \
+        and not any(isinstance(i, bool) for i in items)
 
 
 def _copy_loop(s: For | While, body: Block) -> For | While:
