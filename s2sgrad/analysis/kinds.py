@@ -46,6 +46,8 @@ Avals = dict[Var, Aval]
 _PY_SCALARS = (int, float, bool)
 _DATA_DEPENDENT = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
                    np.compress, runtime.method("nonzero")}
+_SHAPE_QUERIES = {np.size, np.shape, np.ndim, len, runtime.attr("size"), runtime.attr("shape"),
+                  runtime.attr("ndim")}
 _OPAQUE = {runtime.stack_new, runtime.stack_push, runtime.stack_pop, runtime.make_tuple,
            runtime.make_list, runtime.make_dict, runtime.seq_onehot}
 
@@ -128,7 +130,7 @@ def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
             out = prim(*values, **kwvalues)
     except Exception:
         return ANY
-    static = all(i.value is not None or i.kind == "array" for i in ins)
+    static = all(i.value is not None for i in ins) or prim in _SHAPE_QUERIES
     return aval_of(out, static=static and isinstance(out, (int, tuple)))
 
 

@@ -227,7 +227,7 @@ class ExprLowerer:
             except AttributeError:
                 raise self.error(node, f"{base.value!r} has no attribute '{node.attr}'",
                                  "check the spelling") from None
-        return self.emit(runtime.attr(node.attr), [self.atom(base, node)], node)
+        return self.apply(runtime.attr(node.attr), [self.atom(base, node)], node)
 
     def _Subscript(self, node: ast.Subscript) -> Value:
         base = self.expr(node.value)

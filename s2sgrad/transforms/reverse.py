@@ -80,8 +80,17 @@ class _RuleLowerer(_Lowerer):
             if summed is not None:
                 return summed
         out = super().apply(prim, args, node, kwargs)
-        if isinstance(out, Var):
-            self.kinds[out] = K.evaluate(prim, args, kwargs or {}, self.kinds)
+        known = self.kinds.get(out) if isinstance(out, Var) else None
+        if known is not None and known.value is not None and self.block and \
+                self.block[-1].outs == [out]:  # a size or shape known at compile time
+            self.block.pop()
+            return Const(known.value)
+        return out
+
+    def emit(self, prim: Callable[..., Any], args: list[Atom], node: Any,
+             hint: str | None = None, kwargs: dict[str, Atom] | None = None) -> Var:
+        out = super().emit(prim, args, node, hint, kwargs)
+        self.kinds[out] = K.evaluate(prim, args, kwargs or {}, self.kinds)
         return out
 
     def _sum_to(self, g: Atom, x: Atom, node: Any) -> Atom | None:
