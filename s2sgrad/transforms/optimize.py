@@ -5,7 +5,8 @@
   carried values that are live after it or feed a live carried value (a fixed point), and
   disappears when none is left.
 - `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
-  removed and its uses read the argument.
+  removed and its uses read the argument; a loop-carried value that never changes is
+  replaced by its init.
 
 Primitives are pure, except the loop stacks, whose pushes are kept alive by the pops.
 """
@@ -34,6 +35,8 @@ def copy_propagate(fn: Function, kinds: dict[Var, str]) -> Function:
 def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) -> Block:
     out: Block = []
     for s in block:
+        if isinstance(s, (For, While)):
+            _unchanged_carried(s, mapping)
         if isinstance(s, Assign) and len(s.outs) == 1 and not s.kwargs:
             args = [_resolve(a, mapping) for a in s.args]
             simpler = simplify.rewrite(s.prim, args, kinds)
@@ -50,6 +53,15 @@ def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) ->
             s.body = _propagate(s.body, mapping, kinds)
         out.append(s)
     return out
+
+
+def _unchanged_carried(s: For | While, mapping: dict[Var, Atom]) -> None:
+    """A carried value whose next value is itself is its init: read the init instead."""
+    for c, i, n, o in zip(s.carried, s.inits, s.next, s.outs):
+        if n is c:
+            init = _resolve(i, mapping)
+            mapping[c] = init
+            mapping[o] = init
 
 
 def _resolve(a: Atom, mapping: dict[Var, Atom]) -> Atom:
