@@ -144,11 +144,10 @@ def test_unknown_callable_names_itself_and_suggests_a_rule():
     _assert_points_at(info.value, F.calls_unknown, 1)
 
 
-def test_call_to_a_user_function_without_rule():
-    with pytest.raises(errors.MissingRuleError) as info:
-        s2sgrad.grad(F.calls_helper)(2.5)
-    assert "helper" in str(info.value)
-    _assert_points_at(info.value, F.calls_helper, 1)
+def test_call_to_a_user_function_is_differentiated_through():
+    assert s2sgrad.grad(F.calls_helper)(2.5) == pytest.approx(10.0)
+    text = s2sgrad.source(s2sgrad.grad(F.calls_helper))
+    assert "api_funcs.py:" in text and "def helper" not in text  # inlined, with comments
 
 
 def test_missing_source():

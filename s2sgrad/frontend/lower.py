@@ -17,15 +17,19 @@ can break or return becomes a `while` loop over an explicit counter.
 from __future__ import annotations
 
 import ast
+import inspect
 import operator
-from typing import Callable
+import sysconfig
+import types
+from typing import Any, Callable
 
 from .. import pytree
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Atom, Const, For, Function, If, NameSupply, Var, While
 from .lower_expr import BINOPS, Env, ExprLowerer, Tup, Value
-from .parse import Source
+from ..rules.registry import lookup
+from .parse import Source, parse
 
 FLAGS = ("%ret", "%brk", "%cont")
 _HINTS = {"%ret": "returned", "%retval": "result", "%brk": "broke", "%k": "k"}
@@ -60,6 +64,20 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
     defaults += tuple(kwdefaults[a.arg] for a in src.tree.args.kwonlyargs if a.arg in kwdefaults)
     return Function(src.name, params, lw.block, results, src.loc(src.tree), frozenset(taken),
                     returns_tuple=is_tuple, defaults=defaults)
+
+
+_MAX_INLINE_DEPTH = 16
+_LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                       if (p := sysconfig.get_paths().get(key))})
+
+
+def _inlinable(fn: Any) -> bool:
+    """A Python function of the user's (not a library's) with no derivative rule of its own."""
+    if not isinstance(fn, types.FunctionType) or lookup(fn) is not None:
+        return False
+    filename = fn.__code__.co_filename
+    return not filename.startswith(_LIBRARY_DIRS) and not filename.startswith("<") and \
+        not (fn.__module__ or "").startswith("s2sgrad.")
 
 
 def _static(td: pytree.Treedef, leaves) -> Value:
@@ -104,6 +122,41 @@ def _contains(stmts: list[ast.stmt], kinds: tuple[type, ...], into_loops: bool) 
 
 class _Lowerer(ExprLowerer):
     ret_arities: set[int | None]
+    depth: int = 0
+
+    # -- calls into the user's own Python functions: inlined ------------------------------
+    def call(self, fn: Any, node: ast.Call) -> Value:
+        if not _inlinable(fn):
+            return super().call(fn, node)
+        if self.depth >= _MAX_INLINE_DEPTH:
+            raise self.error(node, f"calls to '{fn.__name__}' nest more than "
+                             f"{_MAX_INLINE_DEPTH} deep", "recursion must stop at a depth "
+                             "known when the code is compiled, e.g. a constant argument")
+        args = [self.expr(a) for a in node.args]
+        kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        try:
+            bound = inspect.signature(fn).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise self.error(node, f"bad call to '{fn.__name__}': {exc}",
+                             "check the arguments") from None
+        bound.apply_defaults()
+        return self.inline(parse(fn), dict(bound.arguments))
+
+    def inline(self, src: Source, env: dict[str, Any]) -> Value:
+        """Lower the body of `src` here, with its parameters bound to `env`'s values."""
+        sub = _Lowerer(src, self.names)
+        sub.ret_arities, sub.depth, sub.temps = set(), self.depth + 1, self.temps
+        sub.env = {k: v if isinstance(v, (Var, Const, Tup)) else Const(v)
+                   for k, v in env.items()}
+        sub.env["%ret"] = Const(False)
+        sub.block = self.block
+        body = list(src.tree.body)
+        if not body or not isinstance(body[-1], ast.Return):
+            body.append(ast.Return(value=None, lineno=src.tree.end_lineno or src.tree.lineno,
+                                   col_offset=0))
+        sub.stmts(body)
+        self.block = sub.block
+        return sub.env.get("%retval", Const(None))
 
     # -- blocks and control-flow flags -----------------------------------------------------
     def stmts(self, stmts: list[ast.stmt]) -> None:

@@ -348,6 +348,8 @@ class _Reverser:
             stack_out = self._stack(fwd, needed, before)
             stack = self.names.var("stack")
             popped = [self.names.var(v.name) for v in needed]
+            for v, p in zip(needed, popped):
+                self.kinds[p] = K.kind(v, self.kinds)
             rest = self.names.var("stack")
             rev_b.insert(0, Assign([rest, *popped], runtime.stack_pop,
                                    [stack, Const(len(needed))]))

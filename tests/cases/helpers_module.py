@@ -1,0 +1,5 @@
+import math
+
+
+def softplus(x):
+    return math.log1p(math.exp(x))
