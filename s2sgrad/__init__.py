@@ -9,11 +9,12 @@ from . import rules as _rules  # noqa: F401  (registers the derivative rules)
 from .api import grad, show, source, value_and_grad
 from .errors import (InputTypeError, MissingRuleError, NonScalarOutputError, S2SGradError,
                      SourceUnavailableError, UnsupportedSyntaxError)
+from .custom import custom_jvp, custom_vjp, stop_gradient
 from .rules.registry import defjvp, defnondiff, defvjp
 from .testing import check_grad, numerical_grad
 
 __version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "source", "show", "check_grad", "numerical_grad",
-           "defvjp", "defjvp", "defnondiff",
+           "defvjp", "defjvp", "defnondiff", "custom_vjp", "custom_jvp", "stop_gradient",
            "S2SGradError", "UnsupportedSyntaxError", "MissingRuleError",
            "NonScalarOutputError", "InputTypeError", "SourceUnavailableError"]

@@ -32,15 +32,15 @@ class Transformed:
 
     def __init__(self, fun: Callable[..., Any], opts: pipeline.Options):
         self.fun, self.opts = fun, opts
-        self.primal = pipeline.lower(fun)
+        self.info = pipeline.signature(fun)  # parses and fences now: errors show up early
         self.compiled: dict[tuple[Aval, ...], tuple[Callable[..., Any], str]] = {}
         self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
-        n = len(self.primal.params)
+        n = len(self.info.params)
         for i in opts.argnums:
             if not -n <= i < n:
-                raise S2SGradError(f"argnums {i} is out of range: '{self.primal.name}' takes "
-                                   f"{n} arguments", self.primal.loc,
+                raise S2SGradError(f"argnums {i} is out of range: '{self.info.name}' takes "
+                                   f"{n} arguments", self.info.loc,
                                    f"use argnums between 0 and {n - 1}")
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
                                      opts.argnums_is_tuple, opts.has_aux)
@@ -52,7 +52,7 @@ class Transformed:
             opts = self.opts if treedefs is None else self._leaf_options(treedefs)
             program = pipeline.gradient_program(self.fun, opts, list(kinds),
                                                 treedefs=treedefs)
-            label = f"{self.opts.mode}({self.primal.name})"
+            label = f"{self.opts.mode}({self.info.name})"
             self.compiled[key] = pipeline.compile_program(program, label)
         self.last = key
         return self.compiled[key]
@@ -97,7 +97,7 @@ class Transformed:
         return out[0], g
 
     def _bind(self, args: tuple) -> tuple:
-        n, defaults = len(self.primal.params), self.primal.defaults
+        n, defaults = len(self.info.params), self.info.defaults
         if len(args) < n:
             args = (*args, *defaults[len(defaults) - (n - len(args)):])
         return args
@@ -107,18 +107,18 @@ class Transformed:
             for a in flat[i][0]:
                 if _is_float(a):
                     continue
-                name = self.primal.params[i].name if i < len(self.primal.params) else str(i)
+                name = self.info.params[i]
                 shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
                     f"an array of {a.dtype}"
                 hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
                     else "convert it with .astype(float)"
                 raise InputTypeError(
-                    f"argument '{name}' of '{self.primal.name}' is {shown}; s2sgrad "
+                    f"argument '{name}' of '{self.info.name}' is {shown}; s2sgrad "
                     "differentiates with respect to floating-point values",
-                    self.primal.loc, hint)
+                    self.info.loc, hint)
 
     def source(self) -> str:
-        key = self.last or (None, tuple(FLOAT for _ in self.primal.params))
+        key = self.last or (None, tuple(FLOAT for _ in self.info.params))
         return self.specialize(key)[1]
 
 
@@ -148,7 +148,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
         guards.append(f"type({name}) is _T{i}")
         ns[f"_T{i}"] = _Never
     ns["_slow"] = t.slow_call
-    name = f"{t.opts.mode}_{t.primal.name}".replace("<lambda>", "lambda")
+    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
     args = ", ".join(call)
     test = " and ".join(guards) or "_fast is not None"
     ns["_fast"] = None
@@ -157,7 +157,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
             f"    return _slow({args})\n")
     fn = compile_source(text, name, ns, f"dispatch {name}")
     fn.__s2sgrad__ = t
-    fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.primal.name}, made by s2sgrad."
+    fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
     return fn
 
@@ -227,10 +227,10 @@ def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ..
     t = getattr(fun, "__s2sgrad__", None)
     if t is None:
         t = _transformed(grad(fun, argnums))
+    treedefs, kinds = t.last or (None, tuple(FLOAT for _ in t.info.params))
     if stage == "ssa":
-        return format_function(t.primal)
-    treedefs, kinds = t.last or (None, tuple(FLOAT for _ in t.primal.params))
+        return format_function(pipeline.lower(t.fun, treedefs))
     opts = t.opts if treedefs is None else t._leaf_options(treedefs)
     program = pipeline.gradient_program(t.fun, opts, list(kinds), stop_after=stage,
                                         treedefs=treedefs)
-    return pretty(pipeline.compile_program(program, f"{stage}({t.primal.name})")[1])
+    return pretty(pipeline.compile_program(program, f"{stage}({t.info.name})")[1])

@@ -41,6 +41,27 @@ class Options:
     has_aux: bool
 
 
+@dataclass(frozen=True)
+class Signature:
+    """What the API needs to know about a function before lowering it."""
+
+    name: str
+    params: tuple[str, ...]
+    defaults: tuple
+    loc: Any
+
+
+def signature(f: Callable[..., Any]) -> Signature:
+    """Parse and fence `f` (raising on unsupported syntax) and describe its parameters."""
+    src = parse(f)
+    args = src.tree.args
+    names = tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+    defaults = tuple(f.__defaults__ or ()) + tuple(
+        (f.__kwdefaults__ or {})[a.arg] for a in args.kwonlyargs
+        if a.arg in (f.__kwdefaults__ or {}))
+    return Signature(src.name, names, defaults, src.loc(src.tree))
+
+
 def lower(f: Callable[..., Any], treedefs: tuple | None = None) -> Function:
     """Parse, fence, lower and verify `f` (cached per function, code and argument structure)."""
     key = (f, getattr(f, "__code__", None), treedefs)

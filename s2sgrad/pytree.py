@@ -25,6 +25,8 @@ def _flatten(value: Any, leaves: list[Any]) -> Treedef:
     if type(value) is dict:
         keys = tuple(value)
         return ("dict", keys, tuple(_flatten(value[k], leaves) for k in keys))
+    if callable(value) and not hasattr(value, "shape"):
+        return ("static", value)  # a function argument is known when the code is compiled
     leaves.append(value)
     return LEAF
 
@@ -37,6 +39,8 @@ def unflatten(treedef: Treedef, leaves: list[Any]) -> Any:
 def _build(treedef: Treedef, it: Any) -> Any:
     if treedef == LEAF:
         return next(it)
+    if treedef[0] == "static":
+        return treedef[1]
     if treedef[0] == "dict":
         return {k: _build(d, it) for k, d in zip(treedef[1], treedef[2])}
     items = [_build(d, it) for d in treedef[1]]
@@ -46,6 +50,8 @@ def _build(treedef: Treedef, it: Any) -> Any:
 def num_leaves(treedef: Treedef) -> int:
     if treedef == LEAF:
         return 1
+    if treedef[0] == "static":
+        return 0
     children = treedef[2] if treedef[0] == "dict" else treedef[1]
     return sum(num_leaves(c) for c in children)
 
@@ -54,6 +60,8 @@ def leaf_paths(treedef: Treedef, prefix: str) -> list[str]:
     """Readable names for the leaves: `params_0_1`, `params_W1`."""
     if treedef == LEAF:
         return [prefix]
+    if treedef[0] == "static":
+        return []
     if treedef[0] == "dict":
         pairs = zip([_key_name(k) for k in treedef[1]], treedef[2])
     else:

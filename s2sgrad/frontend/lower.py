@@ -73,7 +73,10 @@ _LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib
 
 def _inlinable(fn: Any) -> bool:
     """A Python function of the user's (not a library's) with no derivative rule of its own."""
-    if not isinstance(fn, types.FunctionType) or lookup(fn) is not None:
+    if isinstance(fn, types.MethodType):
+        return _inlinable(fn.__func__)
+    if not isinstance(fn, types.FunctionType) or lookup(fn) is not None or \
+            getattr(fn, "__s2sgrad_custom__", False):
         return False
     filename = fn.__code__.co_filename
     return not filename.startswith(_LIBRARY_DIRS) and not filename.startswith("<") and \
@@ -83,6 +86,8 @@ def _inlinable(fn: Any) -> bool:
 def _static(td: pytree.Treedef, leaves) -> Value:
     if td == pytree.LEAF:
         return next(leaves)
+    if td[0] == "static":
+        return Const(td[1])
     if td[0] == "dict":
         return Tup(tuple(_static(c, leaves) for c in td[2]), keys=td[1])
     return Tup(tuple(_static(c, leaves) for c in td[1]), is_list=td[0] == "list")
@@ -134,6 +139,8 @@ class _Lowerer(ExprLowerer):
                              "known when the code is compiled, e.g. a constant argument")
         args = [self.expr(a) for a in node.args]
         kwargs = {k.arg: self.expr(k.value) for k in node.keywords}
+        if isinstance(fn, types.MethodType):  # obj.method(...): bind obj as the first argument
+            fn, args = fn.__func__, [Const(fn.__self__), *args]
         try:
             bound = inspect.signature(fn).bind(*args, **kwargs)
         except TypeError as exc:

@@ -2,6 +2,8 @@
 
 import math
 
+import s2sgrad
+
 from . import helpers_module as H
 
 SCALE = 2.0
@@ -76,3 +78,46 @@ def passes_function(x):
 
 def runaway(x, n):
     return x if n == 0 else runaway(x, n - 1) * 1.0
+
+
+def clipped(x):
+    return min(max(x, -1.0), 1.0)
+
+
+@s2sgrad.custom_vjp
+def clip_straight_through(x):
+    """Clipping whose gradient passes through unchanged (a straight-through estimator)."""
+    return clipped(x)
+
+
+clip_straight_through.defvjp(lambda g, ans, x: g)
+
+
+def uses_custom_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + clip_straight_through(x * (i + 1)) * x
+    return s
+
+
+def uses_stop_gradient(x, y):
+    return s2sgrad.stop_gradient(x * y) * x + y
+
+
+def takes_a_function(f, x):
+    return f(x) * x
+
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def predict(self, x):
+        return math.tanh(self.w * x)
+
+
+MODEL = Model(0.7)
+
+
+def uses_method(x):
+    return MODEL.predict(x) ** 2

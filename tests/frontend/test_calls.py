@@ -41,3 +41,44 @@ def test_recursion_without_a_constant_depth_is_an_error():
     with pytest.raises(s2sgrad.UnsupportedSyntaxError) as info:
         s2sgrad.grad(C.runaway)(0.5, 3)
     assert "calls.py" in str(info.value) and info.value.hint
+
+
+def test_custom_vjp_inside_a_loop():
+    x = 0.6  # clipped for i = 2, 3; the custom rule passes the gradient through anyway
+    got = s2sgrad.grad(C.uses_custom_in_loop)(x)
+    want = sum(C.clipped(x * (i + 1)) + (i + 1) * x for i in range(3))
+    assert got == pytest.approx(want)
+    assert "clip_straight_through(" in s2sgrad.source(s2sgrad.grad(C.uses_custom_in_loop))
+
+
+def test_custom_vjp_without_rule_is_a_missing_rule_error():
+    @s2sgrad.custom_vjp
+    def no_rule(x):
+        return x * 2.0
+
+    def user(x):
+        return no_rule(x)
+
+    C.user_of_no_rule = user  # noqa: B010
+    with pytest.raises(s2sgrad.MissingRuleError):
+        s2sgrad.grad(user)(1.0)
+
+
+def test_stop_gradient():
+    gx, gy = s2sgrad.grad(C.uses_stop_gradient, argnums=(0, 1))(0.5, 3.0)
+    assert (gx, gy) == pytest.approx((1.5, 1.0))
+
+
+def test_function_passed_as_an_argument_is_known_at_compile_time():
+    import math
+
+    g = s2sgrad.grad(C.takes_a_function, argnums=1)
+    assert g(math.sin, 0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5))
+    assert g(C.square, 0.5) == pytest.approx(3 * 0.25)
+
+
+def test_method_of_a_user_object_is_inlined():
+    import math
+
+    t = math.tanh(0.7 * 0.4)
+    assert s2sgrad.grad(C.uses_method)(0.4) == pytest.approx(2 * t * (1 - t * t) * 0.7)
