@@ -1,7 +1,7 @@
 """The pipeline: the one place that lists the compiler's stages in order.
 
-    parse -> fence -> lower -> verify -> reverse -> package results -> verify
-          -> optimize -> verify -> codegen (ast) -> astor -> compile() + linecache
+    parse -> fence -> lower -> verify -> cse -> verify -> reverse -> package results
+          -> verify -> optimize -> verify -> codegen (ast) -> astor -> compile() + linecache
 
 `lower(f)` gives the primal SSA (cached per function). `gradient_program` runs the stages
 for one specialization and can stop after any of them; `compile_program` turns the final IR
@@ -24,6 +24,7 @@ from .frontend.lower import lower as _lower
 from .frontend.parse import parse
 from .ir.core import Assign, Atom, Function, NameSupply
 from .ir.verify import verify
+from .transforms.cse import cse
 from .transforms.optimize import optimize
 from .transforms.reverse import reverse
 
@@ -66,7 +67,7 @@ def lower(f: Callable[..., Any], treedefs: tuple | None = None) -> Function:
     """Parse, fence, lower and verify `f` (cached per function, code and argument structure)."""
     key = (f, getattr(f, "__code__", None), treedefs)
     if key not in _PRIMALS:
-        _PRIMALS[key] = verify(_lower(parse(f), treedefs))
+        _PRIMALS[key] = verify(cse(verify(_lower(parse(f), treedefs))))
     return _PRIMALS[key]
 
 

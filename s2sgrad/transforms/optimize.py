@@ -1,5 +1,6 @@
 """Optimize: `Function -> Function` cleanup passes run after a transform.
 
+- `cse` (in `cse.py`): common-subexpression elimination by scoped value numbering;
 - `dce`: dead-code elimination by backward liveness over structured IR. A statement stays
   when one of its outs is live; an `if` keeps the φ outs that are live; a loop keeps the
   carried values that are live after it or feed a live carried value (a fixed point), and
@@ -16,11 +17,14 @@ from __future__ import annotations
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from . import simplify
+from .cse import cse
 
 
 
 def optimize(fn: Function) -> Function:
+    """The passes, in order: copy propagation, common subexpressions, dead code."""
     fn = copy_propagate(fn, fn.avals)
+    fn = cse(fn)
     return dce(fn)
 
 

@@ -1,0 +1,78 @@
+"""Common-subexpression elimination: `Function -> Function`.
+
+A dominator-scoped value numbering on structured IR: walking the blocks in program order, a
+table maps (primitive, arguments, keyword arguments) to the first variable that computed it.
+A statement visible from an enclosing block or earlier in the same block dominates the ones
+after it, so a later identical statement is dropped and its uses read the first variable.
+Only pure primitives take part: not the loop stacks, not random number generators, and not
+calls into functions s2sgrad has no rule for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backend import runtime
+from ..ir.builder import substitute
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While
+from ..rules.registry import lookup
+
+_IMPURE = {runtime.stack_new, runtime.stack_push, runtime.stack_pop, runtime.make_list,
+           runtime.make_dict, runtime.scalar_seed}
+
+
+def cse(fn: Function) -> Function:
+    mapping: dict[Var, Atom] = {}
+    body = _block(fn.body, {}, mapping)
+    substitute(body, mapping)
+    results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
+    return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
+                    fn.defaults, fn.avals)
+
+
+def _pure(prim: Any) -> bool:
+    if prim in _IMPURE or "random" in (getattr(prim, "__module__", None) or ""):
+        return False
+    return lookup(prim) is not None or isinstance(prim, (type(runtime.attr("x")),))
+
+
+def _key(s: Assign, mapping: dict[Var, Atom]) -> tuple | None:
+    def norm(a: Atom) -> Any:
+        a = mapping.get(a, a) if isinstance(a, Var) else a
+        return ("v", id(a)) if isinstance(a, Var) else ("c", type(a.value), _hashable(a))
+
+    try:
+        return (id(s.prim), tuple(norm(a) for a in s.args),
+                tuple(sorted((k, norm(v)) for k, v in s.kwargs.items())))
+    except TypeError:
+        return None
+
+
+def _hashable(c: Const) -> Any:
+    try:
+        hash(c.value)
+        return c.value
+    except TypeError:
+        return id(c.value)
+
+
+def _block(block: Block, seen: dict, mapping: dict[Var, Atom]) -> Block:
+    seen = dict(seen)  # what this block computes is not visible to its parent
+    out: Block = []
+    for s in block:
+        if isinstance(s, Assign) and len(s.outs) == 1 and _pure(s.prim):
+            key = _key(s, mapping)
+            if key is not None and key in seen:
+                mapping[s.out] = seen[key]
+                continue
+            if key is not None:
+                seen[key] = s.out
+        elif isinstance(s, If):
+            s.then, s.orelse = _block(s.then, seen, mapping), _block(s.orelse, seen, mapping)
+        elif isinstance(s, For):
+            s.body = _block(s.body, seen, mapping)
+        elif isinstance(s, While):
+            s.cond_block = _block(s.cond_block, seen, mapping)
+            s.body = _block(s.body, seen, mapping)
+        out.append(s)
+    return out
