@@ -36,5 +36,5 @@ def custom_vjp(fn: F) -> F:
 def custom_jvp(fn: F) -> F:
     """Mark `fn` as having its own JVP rule; register it with `fn.defjvp(...)`."""
     fn.__s2sgrad_custom__ = True  # type: ignore[attr-defined]
-    fn.defjvp = lambda rule: defjvp(fn, rule)  # type: ignore[attr-defined]
+    fn.defjvp = lambda *rules: defjvp(fn, *rules)  # type: ignore[attr-defined]
     return fn

@@ -28,7 +28,7 @@ def _namespace(prim: Any) -> str:
 
 def _state(rule: Rule) -> tuple[bool, bool]:
     has_vjp = any(v is not None for v in rule.vjps) or bool(rule.scalar_vjps)
-    return has_vjp, rule.jvp is not None or rule.linear
+    return has_vjp, bool(rule.jvps) or rule.linear is not None or rule.multilinear or rule.elementwise
 
 
 def report() -> str:

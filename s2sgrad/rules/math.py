@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .registry import defnondiff, defvjp
+from .registry import defelementwise, defnondiff, defvjp
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -48,5 +48,10 @@ def _log_base(g, ans, x, base):
 
 
 defvjp(math.log, _log_x, _log_base)
+
+defelementwise(math.sin, math.cos, math.tan, math.asin, math.acos, math.atan, math.atan2,
+               math.sinh, math.cosh, math.tanh, math.asinh, math.acosh, math.atanh, math.exp,
+               math.expm1, math.log1p, math.log2, math.log10, math.sqrt, math.fabs, math.erf,
+               math.erfc, math.hypot, math.pow, math.degrees, math.radians, math.log)
 
 defnondiff(math.factorial, math.gcd, math.isclose, math.comb, math.perm)

@@ -8,7 +8,8 @@ import operator
 import numpy as np
 
 from ..backend.runtime import logical_and, logical_or, seq_onehot, setitem, unbroadcast
-from .registry import defvjp, defnondiff
+from ..backend import runtime
+from .registry import deflinear, defelementwise, defmultilinear, defnondiff, defvjp
 
 defvjp(operator.add, lambda g, ans, x, y: unbroadcast(g, x),
        lambda g, ans, x, y: unbroadcast(g, y))
@@ -56,6 +57,21 @@ defvjp(operator.getitem, lambda g, ans, x, i: seq_onehot(x, i, g), None)
 # x_1 = setitem(x, i, v): the overwritten items get no adjoint; v gets what landed on it.
 defvjp(setitem, lambda g, ans, x, i, v: setitem(g, i, 0.0), None,
        lambda g, ans, x, i, v: unbroadcast(g[i], v))
+
+defelementwise(operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
+               operator.pos, operator.mod, float, operator.pow, pow, abs, min, max)
+defmultilinear(operator.matmul)
+deflinear(operator.getitem)
+deflinear(setitem, 0, 2)
+deflinear(runtime.index_add, 0, 2)
+deflinear(runtime.item_add, 0, 2)
+deflinear(runtime.seq_onehot, 2)
+deflinear(runtime.unbroadcast)
+deflinear(runtime.make_tuple, ...)
+deflinear(runtime.make_list, ...)
+deflinear(runtime.stack_push, ...)
+deflinear(runtime.stack_pop, 0)
+defnondiff(runtime.scalar_seed, runtime.zeros_like, runtime.stack_new)
 
 defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
            operator.not_, operator.is_, operator.is_not, operator.contains, operator.floordiv,

@@ -2,7 +2,17 @@
 
 A VJP rule for argument i of `ans = prim(*args)` is a Python function
 `rule(g, ans, *args, **kwargs)` that returns the adjoint contribution to that argument. A JVP
-rule is `rule(tangents, ans, *args, **kwargs)`. Rules are plain Python: a transform lowers the
+rule for argument i is `rule(t, ans, *args, **kwargs)`: the tangent of `ans` contributed by
+the tangent `t` of argument i (contributions of several arguments add up).
+
+Forward mode needs no rule written twice where one formula serves both modes:
+
+- `linear`: the primitive is linear in some arguments taken together (by default the
+  first), so its JVP is itself applied to their tangents (`np.sum(t, axis=0)`);
+- `multilinear`: linear in each argument separately (`x * y`, `x @ y`): the JVP for
+  argument i is the primitive with argument i replaced by its tangent;
+- `elementwise`: the derivative is diagonal, so the VJP formula with `g` read as the tangent
+  and `unbroadcast` as the identity is the JVP (`g * math.cos(x)`). Rules are plain Python: a transform lowers the
 rule's source into the IR where it is applied, with the primitive's arguments bound, so
 constant arguments fold away and the generated code reads like the rule.
 """
@@ -19,8 +29,10 @@ RuleFn = Callable[..., Any]
 class Rule:
     vjps: tuple[RuleFn | None, ...] = ()
     scalar_vjps: tuple[RuleFn | None, ...] | None = None
-    jvp: RuleFn | None = None
-    linear: bool = False
+    jvps: tuple[RuleFn | None, ...] = ()
+    linear: tuple[int, ...] | None = None  # jointly linear in these arguments (...: all)
+    multilinear: bool = False
+    elementwise: bool = False
     nondiff: bool = False
 
     def vjp(self, argnum: int, scalar: bool) -> RuleFn | None:
@@ -62,13 +74,27 @@ def defvjp(prim: Any, *vjps: RuleFn | None, scalar: tuple | None = None) -> None
         rule.scalar_vjps = tuple(scalar)
 
 
-def defjvp(prim: Any, jvp: RuleFn) -> None:
-    _entry(prim).jvp = jvp
+def defjvp(prim: Any, *jvps: RuleFn | None) -> None:
+    """Register JVP rules for `prim`, one per positional argument (None: no derivative)."""
+    _entry(prim).jvps = tuple(jvps)
 
 
-def deflinear(prim: Any) -> None:
-    """The primitive is linear in its first argument: its JVP is itself applied to the tangent."""
-    _entry(prim).linear = True
+def defmultilinear(*prims: Any) -> None:
+    """Each primitive is linear in each argument separately (products)."""
+    for prim in prims:
+        _entry(prim).multilinear = True
+
+
+def defelementwise(*prims: Any) -> None:
+    """Each primitive acts elementwise, so its VJP rules double as JVP rules."""
+    for prim in prims:
+        _entry(prim).elementwise = True
+
+
+def deflinear(prim: Any, *argnums: int) -> None:
+    """`prim` is linear in the arguments `argnums` taken together (default: the first), so its
+    JVP is itself applied to their tangents; `deflinear(prim, ...)` means every argument."""
+    _entry(prim).linear = argnums or (0,)
 
 
 def defnondiff(*prims: Any) -> None:
