@@ -215,8 +215,9 @@ def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, 
          ) -> None:
     """Print one stage of the compilation of `fun` (a function, or grad(f) and friends).
 
-    Stages: "ssa" (the primal in SSA form), "reverse" (the gradient program before
-    optimization, as Python) and "optimized" (after optimization, as Python).
+    Stages: "ssa" (the primal in SSA form), "forward" (the forward-mode program, before
+    optimization), "reverse" (the gradient program before optimization) and "optimized"
+    (the gradient program after optimization); all but "ssa" print as Python.
     """
     print(stage_text(fun, stage, argnums))
 
@@ -231,6 +232,8 @@ def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ..
     if stage == "ssa":
         return format_function(pipeline.lower(t.fun, treedefs))
     opts = t.opts if treedefs is None else t._leaf_options(treedefs)
-    program = pipeline.gradient_program(t.fun, opts, list(kinds), stop_after=stage,
-                                        treedefs=treedefs)
+    if stage == "forward":  # the JVP program with respect to the same arguments
+        opts = pipeline.Options("jvp", opts.argnums, True, False)
+    program = pipeline.build(t.fun, (opts,), list(kinds), stop_after=stage,
+                             treedefs=treedefs)
     return pretty(pipeline.compile_program(program, f"{stage}({t.info.name})")[1])

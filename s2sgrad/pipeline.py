@@ -19,22 +19,24 @@ from .analysis.kinds import infer
 from .backend import runtime
 from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
-from .errors import NonScalarOutputError
+from .errors import NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
 from .frontend.parse import parse
 from .ir.core import Assign, Atom, Function, NameSupply
 from .ir.verify import verify
 from .transforms.cse import cse
+from .transforms.forward import forward
 from .transforms.optimize import optimize
 from .transforms.reverse import reverse
 
-STAGES = ("ssa", "reverse", "optimized")
+STAGES = ("ssa", "forward", "reverse", "optimized")
 _PRIMALS: dict[Any, Function] = {}
 
 
 @dataclass(frozen=True)
 class Options:
-    """What to build: `mode` is "grad" or "value_and_grad"."""
+    """One transformation: `mode` is "grad" or "value_and_grad" (reverse mode, `argnums`
+    the inputs to differentiate) or "jvp" (forward mode, `argnums` the inputs with tangents)."""
 
     mode: str
     argnums: tuple[int, ...]
@@ -73,14 +75,33 @@ def lower(f: Callable[..., Any], treedefs: tuple | None = None) -> Function:
 
 def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],
                      stop_after: str | None = None, treedefs: tuple | None = None) -> Function:
+    return build(f, (opts,), param_kinds, stop_after, treedefs)
+
+
+def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[Any],
+          stop_after: str | None = None, treedefs: tuple | None = None) -> Function:
+    """Run the stages for one specialization: lower, then each transformation in `steps`
+    (reverse first if at all, then forward ones), then optimize."""
     primal = lower(f, treedefs)
-    _check_output(primal, opts)
     check_updates(primal, infer(primal, list(param_kinds)))
     if stop_after == "ssa":
         return primal
-    program = verify(_package(reverse(primal, list(opts.argnums), param_kinds), primal, opts))
-    if stop_after == "reverse":
-        return program
+    program, kinds = primal, list(param_kinds)
+    for i, opts in enumerate(steps):
+        if opts.mode == "jvp":
+            program = verify(forward(program, list(opts.argnums), kinds))
+            kinds = kinds + [kinds[j] for j in opts.argnums]
+            program.name = f"jvp_{program.name}".replace("<lambda>", "lambda")
+        elif i > 0:
+            raise S2SGradError(
+                "reverse mode of a derivative program is not supported yet", program.loc,
+                "use forward-over-reverse instead: hessian(f), jacfwd(grad(f)) or hvp")
+        else:
+            _check_output(program, opts)
+            program = verify(_package(reverse(program, list(opts.argnums), kinds), program,
+                                      opts))
+        if stop_after in ("reverse", "forward") and i == len(steps) - 1:
+            return program
     return verify(optimize(program))
 
 

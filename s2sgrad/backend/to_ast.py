@@ -135,7 +135,8 @@ class _Codegen:
         self.last_line = s.loc.lineno
         text = s.loc.source_line().strip()
         where = f"{os.path.basename(s.loc.filename)}:{s.loc.lineno}"
-        return [ast.Expr(ast.Name(f"# adjoint of: {text}   [{where}]", ast.Load()))]
+        word = s.adjoint if isinstance(s.adjoint, str) else "adjoint"
+        return [ast.Expr(ast.Name(f"# {word} of: {text}   [{where}]", ast.Load()))]
 
     def assign(self, s: Assign) -> list[ast.stmt]:
         p, args = s.prim, [self.atom(a) for a in s.args]

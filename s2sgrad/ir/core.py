@@ -95,7 +95,7 @@ class Assign:
     args: list[Atom]
     kwargs: dict[str, Atom] = field(default_factory=dict)
     loc: Loc | None = None
-    adjoint: bool = False  # emitted by the reverse transform (codegen comments it)
+    adjoint: bool | str = False  # derivative code: "adjoint" or "tangent" (codegen comments it)
     inplace: bool = False  # from `x[i] = v` or `x += y`: Python would update `args[0]`
 
     @property
