@@ -183,6 +183,13 @@ def grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] =
     """
     if fun is None:
         return lambda f: grad(f, argnums, has_aux)
+    if hasattr(fun, "__s2sgrad__") or type(fun).__name__ == "Derived":
+        from .jacobians import derivative_of  # grad of a derivative: forward over reverse
+
+        if not isinstance(argnums, int) or has_aux:
+            raise S2SGradError("grad of a derivative takes one integer argnums, no has_aux",
+                               hint="use jacfwd or hessian for more")
+        return derivative_of(fun, argnums)
     return _transform(fun, "grad", argnums, has_aux)
 
 

@@ -88,7 +88,11 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
         return primal
     program, kinds = primal, list(param_kinds)
     for i, opts in enumerate(steps):
-        if opts.mode == "jvp":
+        if opts.mode == "vjp" and i == 0:
+            program = verify(reverse(program, list(opts.argnums), kinds, seeds=True))
+            program.split = len(program.results) - len(opts.argnums)
+            program.name = f"vjp_{program.name}".replace("<lambda>", "lambda")
+        elif opts.mode == "jvp":
             program = verify(forward(program, list(opts.argnums), kinds))
             kinds = kinds + [kinds[j] for j in opts.argnums]
             program.name = f"jvp_{program.name}".replace("<lambda>", "lambda")

@@ -23,14 +23,14 @@ def diff_args(s: Assign) -> list[int]:
     return [i for i in range(len(s.args)) if rule.differentiable(i)]
 
 
-def active_vars(fn: Function, wrt: list[Var], output: Atom, avals: dict | None = None
+def active_vars(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict | None = None
                 ) -> set[Var]:
     """Values that are varied and useful; integer and boolean values never are."""
     varied = set(wrt)
     _forward(fn.body, varied)
     if avals:
         varied = {v for v in varied if not avals.get(v, _FLOAT).is_integral}
-    useful = {output} if isinstance(output, Var) else set()
+    useful = {o for o in outputs if isinstance(o, Var)}
     _backward(fn.body, useful)
     return varied & useful
 

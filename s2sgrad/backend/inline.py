@@ -25,6 +25,9 @@ def inline_temporaries(fdef: ast.FunctionDef) -> None:
 
 def _block(body: list[ast.stmt], uses: Counter) -> None:
     for stmt in body:
+        if isinstance(stmt, ast.FunctionDef):  # the pullback of split motion
+            _block(stmt.body, uses)
+            continue
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):

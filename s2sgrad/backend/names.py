@@ -28,7 +28,7 @@ from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, Var, While
                        walk)
 from . import runtime
 
-_SUFFIX = re.compile(r"_\d+$")
+_SUFFIX = re.compile(r"(_\d+)+$")
 
 
 def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, str]:

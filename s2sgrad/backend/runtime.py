@@ -53,6 +53,19 @@ def logical_or(a: Any, b: Any) -> Any:
     return a or b
 
 
+def sweep_marker() -> None:
+    """Marks where the reverse sweep starts, for split motion (`vjp`): never called."""
+
+
+def stack_copy(stack: Any) -> Any:
+    """A copy of a loop stack and of the stacks of inner loops it holds."""
+    if isinstance(stack, list):
+        return [stack_copy(item) for item in stack]
+    if isinstance(stack, tuple):
+        return tuple(stack_copy(item) for item in stack)
+    return stack
+
+
 def stack_new() -> list:
     return []
 

@@ -45,17 +45,33 @@ _LITERALS = (int, float, bool, str, type(None))
 def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
     """The module defining `fn`; objects it references are added to `namespace`."""
     gen = _Codegen(fn, namespace)
-    body = gen.block(fn.body)
-    results = [gen.atom(a) for a in fn.results]
-    value = results[0] if len(results) == 1 else ast.Tuple(results, ast.Load())
-    body.append(ast.Return(value))
-    params = [ast.arg(arg=gen.name(p)) for p in fn.params]
-    args = ast.arguments(posonlyargs=[], args=params, vararg=None, kwonlyargs=[],
-                         kw_defaults=[], kwarg=None, defaults=[])
-    fdef = ast.FunctionDef(name=fn.name, args=args, body=body, decorator_list=[],
-                           returns=None, type_comment=None)
+    params = fn.params
+    if fn.split is None:
+        body = gen.block(fn.body) + [_return([gen.atom(a) for a in fn.results])]
+    else:  # split motion: the reverse sweep becomes a closure that can run many times
+        k = fn.split
+        at = next(i for i, s in enumerate(fn.body) if isinstance(s, Assign) and
+                  s.prim is runtime.sweep_marker)
+        inner = gen.block(fn.body[at + 1:]) + [_return([gen.atom(a) for a in fn.results[k:]])]
+        pullback = _def("pullback", [gen.name(p) for p in fn.params[-k:]], inner)
+        outs = _return([gen.atom(a) for a in fn.results[:k]]).value
+        body = gen.block(fn.body[:at]) + [pullback, ast.Return(ast.Tuple(
+            [outs, ast.Name("pullback", ast.Load())], ast.Load()))]
+        params = fn.params[:-k]
+    fdef = _def(fn.name, [gen.name(p) for p in params], body)
     inline_temporaries(fdef)
     return ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
+
+
+def _return(values: list[ast.expr]) -> ast.Return:
+    return ast.Return(values[0] if len(values) == 1 else ast.Tuple(values, ast.Load()))
+
+
+def _def(name: str, params: list[str], body: list[ast.stmt]) -> ast.FunctionDef:
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                           type_comment=None)
 
 
 class _Codegen:

@@ -158,6 +158,9 @@ class Function:
     returns_tuple: bool = False
     defaults: tuple = ()  # default values of the last parameters, as in `__defaults__`
     avals: dict = field(default_factory=dict)  # abstract values, when a transform knows them
+    # Split motion (vjp): the first `split` results are the outputs; the function returns
+    # them with a pullback that takes the last `split` parameters and returns the rest.
+    split: int | None = None
 
 
 def defined_vars(stmt: Stmt) -> list[Var]:

@@ -43,7 +43,10 @@ class Rule:
     def differentiable(self, argnum: int) -> bool:
         if self.nondiff:
             return False
-        tables = [self.vjps] + ([self.scalar_vjps] if self.scalar_vjps else [])
+        if self.multilinear or (self.linear is not None and (
+                Ellipsis in self.linear or argnum in self.linear)):
+            return True
+        tables = [self.vjps, self.jvps] + ([self.scalar_vjps] if self.scalar_vjps else [])
         return any(argnum < len(t) and t[argnum] is not None for t in tables)
 
 

@@ -67,6 +67,7 @@ class _Forward:
     def __init__(self, names: NameSupply, kinds: K.Avals):
         self.names, self.kinds = names, kinds
         self.out: Block = []
+        self.stacks: set[Var] = set()  # loop stacks: their zero tangent is an empty stack
 
     def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any,
              kwargs: dict[str, Atom] | None = None) -> Var:
@@ -76,6 +77,8 @@ class _Forward:
         return out
 
     def zero(self, like: Atom) -> Atom:
+        if like in self.stacks:
+            return self.emit(runtime.stack_new, [], "d" + _name(like), None)
         aval = K.kind(like, self.kinds)
         if aval.kind == K.SCALAR:
             return Const(0.0)
@@ -102,6 +105,8 @@ class _Forward:
 
     def stmt(self, s: Stmt, tan: Tan) -> None:
         if isinstance(s, Assign):
+            if s.prim is runtime.stack_new:
+                self.stacks.update(s.outs)
             self.out.append(s)
             self.assign(s, tan)
         elif isinstance(s, If):

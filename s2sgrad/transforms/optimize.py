@@ -14,6 +14,7 @@ Primitives are pure, except the loop stacks, whose pushes are kept alive by the 
 
 from __future__ import annotations
 
+from ..backend import runtime
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from . import simplify
@@ -81,7 +82,7 @@ def dce(fn: Function) -> Function:
 
 def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals)
+                    fn.defaults, fn.avals, fn.split)
 
 
 def _vars(atoms: list[Atom]) -> set[Var]:
@@ -92,7 +93,7 @@ def _dce(block: Block, live: set[Var]) -> Block:
     out: Block = []
     for s in reversed(block):
         if isinstance(s, Assign):
-            if any(o in live for o in s.outs):
+            if any(o in live for o in s.outs) or s.prim is runtime.sweep_marker:
                 live |= _vars([*s.args, *s.kwargs.values()])
                 out.append(s)
         elif isinstance(s, If):

@@ -40,25 +40,60 @@ Adj = dict[Var, Atom]
 _TUPLE_BUILDERS = (runtime.make_tuple, runtime.make_list)
 
 
-def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval]) -> Function:
-    """The joint-motion gradient program: results are `[*fn.results, *grads]`."""
-    output = fn.results[0]
+def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool = False
+            ) -> Function:
+    """The gradient program: results are `[*fn.results, *grads]`.
+
+    Joint motion by default: one function, the output's adjoint seeded with 1.0. With `seeds`
+    (split motion, for `vjp`), the adjoints of all results are extra parameters, a marker
+    statement separates the forward sweep from the reverse sweep, and the reverse sweep
+    works on copies of the loop stacks, so it can run many times.
+    """
+    outputs = list(fn.results) if seeds else fn.results[:1]
     wrt_vars = [fn.params[i] for i in wrt]
     kinds = K.infer(fn, param_kinds)
-    rev = _Reverser(NameSupply.for_function(fn), active_vars(fn, wrt_vars, output, kinds),
-                    kinds)
+    names = NameSupply.for_function(fn)
+    rev = _Reverser(names, active_vars(fn, wrt_vars, outputs, kinds), kinds)
     adj: Adj = {}
     sweep: Block = []
-    if isinstance(output, Var) and output in rev.active:
-        adj[output] = Const(1.0)
-        if not K.is_scalar(output, kinds) and K.kind(output, kinds).shape != ():
-            rev.out = sweep
-            adj[output] = rev.emit(runtime.scalar_seed, [output], "b" + output.name, fn.loc)
+    rev.out = sweep
+    seed_params = _seed(rev, fn, outputs, adj, seeds)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
     rev.out = sweep
     grads = [adj.get(p) or rev.zero(p) for p in wrt_vars]
-    return Function(fn.name, fn.params, forward + sweep, [*fn.results, *grads], fn.loc,
-                    fn.reserved, fn.returns_tuple, fn.defaults, rev.kinds)
+    if seeds:
+        sweep = _copy_stacks(rev, forward, sweep, grads)
+        forward.append(Assign([], runtime.sweep_marker, []))
+    return Function(fn.name, [*fn.params, *seed_params], forward + sweep,
+                    [*fn.results, *grads], fn.loc, fn.reserved, fn.returns_tuple, fn.defaults,
+                    rev.kinds)
+
+
+def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: bool
+          ) -> list[Var]:
+    """Seed the adjoints of the outputs: 1.0 for `grad`, parameters for `vjp`."""
+    params: list[Var] = []
+    for k, out in enumerate(outputs):
+        if seeds:
+            g = rev.names.var("g" + (out.name if isinstance(out, Var) else str(k)))
+            rev.kinds[g] = K.kind(out, rev.kinds)
+            params.append(g)
+        else:
+            g = Const(1.0)
+        if isinstance(out, Var) and out in rev.active:
+            if not seeds and not K.is_scalar(out, rev.kinds) and \
+                    K.kind(out, rev.kinds).shape != ():  # only known at run time: check it
+                g = rev.emit(runtime.scalar_seed, [out], "b" + out.name, fn.loc)
+            rev.accum(out, g, adj)
+    return params
+
+
+def _copy_stacks(rev: "_Reverser", forward: Block, sweep: Block, grads: list[Atom]) -> Block:
+    """Let the reverse sweep pop from copies of the forward sweep's stacks."""
+    stacks = [v for v in rev.stacks if v in free_vars(sweep, grads)]
+    copies = [rev.names.var(v.name) for v in stacks]
+    substitute(sweep, dict(zip(stacks, copies)))
+    return [Assign([c], runtime.stack_copy, [v]) for v, c in zip(stacks, copies)] + sweep
 
 
 class _RuleLowerer(_Lowerer):
@@ -123,6 +158,7 @@ class _Reverser:
     def __init__(self, names: NameSupply, active: set[Var], kinds: dict[Var, str]):
         self.names, self.active, self.kinds = names, active, kinds
         self.out: Block = []
+        self.stacks: list[Var] = []  # the filled stacks the forward loops leave
 
     # -- helpers --------------------------------------------------------------------------
     def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any) -> Var:
@@ -379,6 +415,7 @@ class _Reverser:
         fwd.inits.append(Const(0))
         fwd.next.append(nxt)
         fwd.outs.append(out)
+        self.stacks.append(out)
         return out
 
     def _stack(self, fwd: For | While, needed: list[Var], before: list[Stmt]) -> Var:
@@ -393,6 +430,7 @@ class _Reverser:
         fwd.inits.append(new)
         fwd.next.append(pushed)
         fwd.outs.append(out)
+        self.stacks.append(out)
         return out
 
 
