@@ -181,6 +181,14 @@ class _Lowerer(ExprLowerer):
                 self.guarded(pending, rest, stmt)
                 return
 
+    def resume(self, rest: list[ast.stmt], node: ast.AST) -> None:
+        """Lower `rest` after `node`, guarded by any flag `node` may have set."""
+        pending = [f for f in FLAGS if isinstance(self.env.get(f), Var)]
+        if pending:
+            self.guarded(pending, rest, node)
+        else:
+            self.stmts(rest)
+
     def exited(self) -> bool:
         return any(self.env.get(f) == Const(True) for f in FLAGS)
 
@@ -348,10 +356,10 @@ class _Lowerer(ExprLowerer):
         consumed = bool(rest) and (t_exit or e_exit)
         if rest and t_exit and not e_exit:
             orelse, env_e, _ = self.sub(env_e, lambda: (self.block.extend(orelse),
-                                                        self.stmts(rest)))
+                                                        self.resume(rest, node)))
         elif rest and e_exit and not t_exit:
             then, env_t, _ = self.sub(env_t, lambda: (self.block.extend(then),
-                                                      self.stmts(rest)))
+                                                      self.resume(rest, node)))
         self.join(cond, then, orelse, env_t, env_e, node)
         return consumed
 

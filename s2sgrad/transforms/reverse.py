@@ -91,7 +91,7 @@ def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: 
 def _copy_stacks(rev: "_Reverser", forward: Block, sweep: Block, grads: list[Atom]) -> Block:
     """Let the reverse sweep pop from copies of the forward sweep's stacks."""
     stacks = [v for v in rev.stacks if v in free_vars(sweep, grads)]
-    copies = [rev.names.var(v.name) for v in stacks]
+    copies = [rev.names.var(v.name + "_copy") for v in stacks]  # own family: never coalesced
     substitute(sweep, dict(zip(stacks, copies)))
     return [Assign([c], runtime.stack_copy, [v]) for v, c in zip(stacks, copies)] + sweep
 
