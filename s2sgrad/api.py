@@ -215,7 +215,9 @@ def source(fn: Callable[..., Any]) -> str:
     It shows the specialization used by the last call, or the one for Python floats if `fn`
     has not been called yet.
     """
-    return pretty(_transformed(fn).source())
+    from .jacobians import Derived
+
+    return pretty(fn.source() if isinstance(fn, Derived) else _transformed(fn).source())
 
 
 def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, ...] = 0
@@ -241,6 +243,8 @@ def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ..
     opts = t.opts if treedefs is None else t._leaf_options(treedefs)
     if stage == "forward":  # the JVP program with respect to the same arguments
         opts = pipeline.Options("jvp", opts.argnums, True, False)
+    elif pipeline.lower(t.fun, treedefs).returns_tuple and not opts.has_aux:
+        opts = pipeline.Options("vjp", opts.argnums, True, False)  # several outputs: seeds
     program = pipeline.build(t.fun, (opts,), list(kinds), stop_after=stage,
                              treedefs=treedefs)
     return pretty(pipeline.compile_program(program, f"{stage}({t.info.name})")[1])

@@ -12,7 +12,8 @@ arguments and call the generated code:
   sweep over the gradient program.
 
 `sweeps` counts forward and reverse sweeps, so tests and examples can show the cost.
-Arguments are floats or NumPy arrays (containers are supported by `grad` only, for now).
+Arguments may be pytrees (tuples, lists and dicts of floats and arrays); Jacobians come in
+JAX's layout (see `_assemble`).
 """
 
 from __future__ import annotations
@@ -22,42 +23,54 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline
+from . import pipeline, pytree
 from .analysis.kinds import aval_of
 from .errors import S2SGradError
 
 sweeps: Counter = Counter()
 _COMPILED: dict[tuple, Callable[..., Any]] = {}
+_SOURCES: dict[tuple, tuple[Callable[..., Any], str]] = {}
 
 
-def _base(fun: Callable[..., Any]) -> tuple[Callable[..., Any], tuple]:
+def _base(fun: Callable[..., Any], treedefs: tuple | None
+          ) -> tuple[Callable[..., Any], tuple]:
+    """The user's function and the transformations already applied to it (grad: one)."""
     t = getattr(fun, "__s2sgrad__", None)
     if t is None:
         return fun, ()
-    if t.last is not None and t.last[0] is not None:
-        raise S2SGradError("forward mode does not take tuple, list or dict arguments yet",
-                           t.info.loc, "pass floats or arrays")
-    return t.fun, (t.opts,)
+    return t.fun, (t.opts if treedefs is None else t._leaf_options(treedefs),)
 
 
-def _compiled(fun: Callable[..., Any], step: pipeline.Options, args: Sequence[Any]
-              ) -> Callable[..., Any]:
-    base, steps = _base(fun)
+def _flatten(args: Sequence[Any]) -> tuple[list[Any], tuple | None]:
+    """The leaves of all arguments, and their structures (None when all are leaves)."""
+    flat = [pytree.flatten(a) for a in args]
+    treedefs = tuple(td for _, td in flat)
+    simple = all(td == pytree.LEAF for td in treedefs)
+    return [leaf for leaves, _ in flat for leaf in leaves], None if simple else treedefs
+
+
+def _compiled(fun: Callable[..., Any], step: pipeline.Options, leaves: Sequence[Any],
+              treedefs: tuple | None) -> Callable[..., Any]:
+    base, steps = _base(fun, treedefs)
     steps = steps + (step,)
-    kinds = tuple(aval_of(a) for a in args)
-    for a in args:
-        if isinstance(a, (tuple, list, dict)):
-            raise S2SGradError("forward mode and vjp take floats or arrays, not containers",
-                               hint="pass the leaves as separate arguments")
-    key = (base, getattr(base, "__code__", None), steps, kinds)
+    kinds = tuple(aval_of(a) for a in leaves)
+    key = (base, getattr(base, "__code__", None), steps, kinds, treedefs)
     if key not in _COMPILED:
-        program = pipeline.build(base, steps, list(kinds))
+        program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
         _COMPILED[key] = pipeline.compile_program(program, step.mode)[0]
     return _COMPILED[key]
 
 
+def _regroup(fun: Callable[..., Any], out: Any, treedefs: tuple | None) -> Any:
+    """Flat leaf gradients back into their arguments' structure (when `fun` is a grad)."""
+    t = getattr(fun, "__s2sgrad__", None)
+    if t is None or treedefs is None:
+        return out
+    return t._regroup(out, treedefs)
+
+
 def _bind(fun: Callable[..., Any], args: Sequence[Any]) -> tuple:
-    base, _ = _base(fun)
+    base, _ = _base(fun, None)
     sig = pipeline.signature(base)
     missing = len(sig.params) - len(args)
     if 0 < missing <= len(sig.defaults):
@@ -65,33 +78,52 @@ def _bind(fun: Callable[..., Any], args: Sequence[Any]) -> tuple:
     return tuple(args)
 
 
+def _zero(x: Any) -> Any:
+    return np.zeros(np.shape(x)) if isinstance(x, np.ndarray) else 0.0
+
+
 def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
-    """`(fun(*primals), J @ tangents)` in one forward sweep."""
+    """`(fun(*primals), J @ tangents)` in one forward sweep. Primals may be pytrees; each
+    tangent has the structure of its primal (missing trailing tangents are zero)."""
     primals = _bind(fun, primals)
-    tangents = tuple(tangents) + tuple(0.0 * np.asarray(p) if isinstance(p, np.ndarray)
-                                       else 0.0 for p in primals[len(tangents):])
-    n = len(primals)
-    fn = _compiled(fun, pipeline.Options("jvp", tuple(range(n)), True, False), primals)
+    tangents = tuple(tangents) + tuple(pytree.unflatten(td, [_zero(x) for x in leaves])
+                                       for leaves, td in map(pytree.flatten,
+                                                             primals[len(tangents):]))
+    leaves, treedefs = _flatten(primals)
+    tleaves, _ = _flatten(tangents)
+    if len(tleaves) != len(leaves):
+        raise S2SGradError("each tangent must have the structure of its primal",
+                           hint="pass tangents shaped like the arguments")
+    step = pipeline.Options("jvp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
-    res = fn(*primals, *tangents)
+    res = _compiled(fun, step, leaves, treedefs)(*leaves, *tleaves)
     res = res if isinstance(res, tuple) else (res,)
     k = len(res) // 2
-    return (res[0], res[k]) if k == 1 else (res[:k], res[k:])
+    out, tout = (res[0], res[k]) if k == 1 else (res[:k], res[k:])
+    return _regroup(fun, out, treedefs), _regroup(fun, tout, treedefs)
 
 
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
-    """`(fun(*primals), pullback)`; `pullback(u)` returns `uᵀ J` for every argument."""
+    """`(fun(*primals), pullback)`; `pullback(u)` returns `uᵀ J` for every argument, each
+    in the structure of its argument. The pullback can be called many times."""
     primals = _bind(fun, primals)
-    fn = _compiled(fun, pipeline.Options("vjp", tuple(range(len(primals))), True, False),
-                   primals)
+    leaves, treedefs = _flatten(primals)
+    step = pipeline.Options("vjp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
-    out, inner = fn(*primals)
+    out, inner = _compiled(fun, step, leaves, treedefs)(*leaves)
+    out = _regroup(fun, out, treedefs)
 
     def pullback(*cotangent: Any) -> tuple:
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
-        return grads if isinstance(grads, tuple) else (grads,)
+        grads = list(grads) if isinstance(grads, tuple) else [grads]
+        if treedefs is None:
+            return tuple(grads)
+        sizes = [pytree.num_leaves(td) for td in treedefs]
+        starts = np.cumsum([0, *sizes])
+        return tuple(pytree.unflatten(td, grads[a:b])
+                     for td, a, b in zip(treedefs, starts[:-1], starts[1:]))
 
     return out, pullback
 
@@ -108,57 +140,108 @@ def _size(x: Any) -> int:
     return int(np.size(x))
 
 
+def _assemble(out: Any, args: tuple, nums: tuple[int, ...], is_tuple: bool,
+              block: Callable[[int, int, int], np.ndarray]) -> Any:
+    """The Jacobian in JAX's layout: the output's structure outermost, then (for a tuple
+    `argnums`) one entry per differentiated argument, then that argument's structure. Each
+    leaf is `block(o, i, l)`, of shape `out_leaf.shape + in_leaf.shape`, for output leaf
+    `o`, argument `i` and that argument's leaf `l`."""
+    out_leaves, out_td = pytree.flatten(out)
+    per_out = []
+    for o in range(len(out_leaves)):
+        per_arg = []
+        for i in nums:
+            in_leaves, in_td = pytree.flatten(args[i])
+            per_arg.append(pytree.unflatten(in_td, [_scalar(block(o, i, l))
+                                                    for l in range(len(in_leaves))]))
+        per_out.append(tuple(per_arg) if is_tuple else per_arg[0])
+    return pytree.unflatten(out_td, per_out)
+
+
+def _scalar(x: np.ndarray) -> Any:
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def _leaf_slices(args: tuple) -> list[list[int]]:
+    """For each argument, the positions of its leaves among all leaves."""
+    out, k = [], 0
+    for a in args:
+        n = len(pytree.flatten(a)[0])
+        out.append(list(range(k, k + n)))
+        k += n
+    return out
+
+
 def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """The Jacobian by forward mode: one sweep per input element."""
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    is_tuple = isinstance(argnums, tuple)
+    nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
         args = _bind(fun, args)
-        blocks = [_columns(fun, args, i) for i in nums]
-        return tuple(blocks) if isinstance(argnums, tuple) else blocks[0]
+        leaves, _ = _flatten(args)
+        positions = _leaf_slices(args)
+        cols: dict[int, list[list[np.ndarray]]] = {}
+        out = None
+        for i in nums:
+            for p in positions[i]:
+                cols[p] = []
+                for k in range(_size(leaves[p])):
+                    tleaves = [_zero(x) for x in leaves]
+                    tleaves[p] = _unit(leaves[p], k)
+                    tangents = _unflatten_like(args, tleaves)
+                    out, t = jvp(fun, args, tangents)
+                    cols[p].append([np.asarray(c, dtype=float)
+                                    for c in pytree.flatten(t)[0]])
+        out_leaves = pytree.flatten(out)[0]
+
+        def block(o: int, i: int, l: int) -> np.ndarray:
+            p = positions[i][l]
+            stacked = np.stack([c[o] for c in cols[p]], axis=-1)
+            return stacked.reshape(np.shape(out_leaves[o]) + np.shape(leaves[p]))
+
+        return _assemble(out, args, nums, is_tuple, block)
 
     return jac
 
 
-def _columns(fun: Callable[..., Any], args: tuple, i: int) -> Any:
-    x = args[i]
-    cols = []
-    for k in range(_size(x)):
-        tangents = [0.0 * np.asarray(a) if isinstance(a, np.ndarray) else 0.0 for a in args]
-        tangents[i] = _unit(x, k)
-        out, t = jvp(fun, args, tangents)
-        cols.append(np.asarray(t, dtype=float))
-    stacked = np.stack(cols, axis=-1)  # out_shape + (n,)
-    return stacked.reshape(np.shape(out) + np.shape(x)) if np.ndim(x) or np.ndim(out) \
-        else float(stacked.ravel()[0])
+def _unflatten_like(args: tuple, leaves: list[Any]) -> tuple:
+    out, k = [], 0
+    for a in args:
+        n = len(pytree.flatten(a)[0])
+        out.append(pytree.unflatten(pytree.flatten(a)[1], leaves[k:k + n]))
+        k += n
+    return tuple(out)
 
 
 def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
     """The Jacobian by reverse mode: one pullback call per output element."""
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    is_tuple = isinstance(argnums, tuple)
+    nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
         args = _bind(fun, args)
         out, pullback = vjp(fun, *args)
-        flat = np.asarray(out, dtype=float)  # a tuple of scalar outputs is a vector
-        rows: list[list[Any]] = [[] for _ in nums]
-        for k in range(flat.size):
-            grads = pullback(*_cotangent(out, k))
-            for r, i in zip(rows, nums):
-                r.append(np.asarray(grads[i], dtype=float))
-        blocks = [np.stack(r).reshape(flat.shape + np.shape(args[i]))
-                  if flat.ndim or np.ndim(args[i]) else float(r[0])
-                  for r, i in zip(rows, nums)]
-        return tuple(blocks) if isinstance(argnums, tuple) else blocks[0]
+        out_leaves, out_td = pytree.flatten(out)
+        if out_td != pytree.LEAF and not (out_td[0] == "tuple" and all(
+                c == pytree.LEAF for c in out_td[1])):
+            raise S2SGradError("reverse-mode Jacobians take a function that returns an array, "
+                               "a float or a tuple of them", hint="use jacfwd")
+        rows: list[list[Any]] = [[] for _ in out_leaves]
+        for o, y in enumerate(out_leaves):
+            for k in range(_size(y)):
+                cot = [_zero(v) for v in out_leaves]
+                cot[o] = _unit(y, k)
+                rows[o].append([pytree.flatten(g)[0] for g in pullback(*cot)])
+
+        def block(o: int, i: int, l: int) -> np.ndarray:
+            stacked = np.stack([np.asarray(r[i][l], dtype=float) for r in rows[o]])
+            return stacked.reshape(np.shape(out_leaves[o]) +
+                                   np.shape(pytree.flatten(args[i])[0][l]))
+
+        return _assemble(out, args, nums, is_tuple, block)
 
     return jac
-
-
-def _cotangent(out: Any, k: int) -> tuple:
-    """The k-th unit cotangent, in the structure of the output."""
-    if isinstance(out, tuple):
-        return tuple(1.0 if j == k else 0.0 for j in range(len(out)))
-    return (_unit(out, k) if isinstance(out, np.ndarray) else 1.0,)
 
 
 def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
@@ -172,8 +255,9 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     def jac(*args: Any) -> Any:
         chosen = mode
         if mode == "auto":
-            n = sum(_size(_bind(fun, args)[i]) for i in nums)
-            m = _size(_output_shape(fun, args))
+            bound = _bind(fun, args)
+            n = sum(_size(x) for i in nums for x in pytree.flatten(bound[i])[0])
+            m = sum(_size(y) for y in pytree.flatten(fun(*args))[0])
             chosen = "forward" if n < m else "reverse"
         build = jacfwd if chosen == "forward" else jacrev
         return build(fun, argnums)(*args)
@@ -181,21 +265,17 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     return jac
 
 
-def _output_shape(fun: Callable[..., Any], args: tuple) -> Any:
-    """The output, for its size (the primal only; cheap next to a Jacobian)."""
-    out = fun(*args)
-    return np.zeros(np.shape(out)) if not isinstance(out, tuple) else np.zeros(len(out))
-
-
-def hessian(fun: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
-    """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`."""
+def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
+            ) -> Callable[..., Any]:
+    """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`, in JAX's layout."""
     from .api import grad
 
     return jacfwd(grad(fun, argnums), argnums)
 
 
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
-    """The Hessian-vector product `H v`: one forward sweep over the gradient program."""
+    """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
+    one argument it returns `H v`; with several, a tuple with one entry per argument."""
     from .api import grad
 
     nums = tuple(range(len(primals)))
@@ -224,14 +304,23 @@ class Derived:
 
     def results(self, args: tuple, extras: tuple) -> tuple:
         full = (*args, *extras)
-        key = (self.base, getattr(self.base, "__code__", None), self.steps,
-               tuple(aval_of(a) for a in full))
-        if key not in _COMPILED:
-            program = pipeline.build(self.base, self.steps, [aval_of(a) for a in full])
-            _COMPILED[key] = pipeline.compile_program(program, "derivative")[0]
+        self.last = tuple(aval_of(a) for a in full)
         sweeps["forward"] += 1
-        out = _COMPILED[key](*full)
+        out = self._compiled(self.last)[0](*full)
         return out if isinstance(out, tuple) else (out,)
+
+    def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
+        key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
+        if key not in _SOURCES:
+            program = pipeline.build(self.base, self.steps, list(kinds))
+            _SOURCES[key] = pipeline.compile_program(program, "derivative")
+        return _SOURCES[key]
+
+    def source(self) -> str:
+        """The generated code of the last call (of float arguments before any call)."""
+        kinds = getattr(self, "last", None) or tuple(
+            aval_of(a) for a in (*(1.0,) * self.n_args, *self.extras))
+        return self._compiled(kinds)[1]
 
     def grad(self, argnum: int) -> "Derived":
         n_params = self.n_args + len(self.extras)

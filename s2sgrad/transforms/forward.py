@@ -161,6 +161,8 @@ class _Forward:
         which = range(len(s.args)) if rule.linear == (Ellipsis,) else rule.linear
         args = list(s.args)
         for i in which:  # type: ignore[union-attr]
+            if i >= len(s.args):
+                continue
             a = s.args[i]
             args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else Const(0.0)
         outs = [self.names.var("d" + o.name) for o in s.outs]
