@@ -1,0 +1,129 @@
+"""Jacobians, Hessians and higher derivatives against independent oracles.
+
+Hessians are checked against central differences of the gradient, third derivatives against
+the closed form and against differences of the second, Jacobians forward against reverse.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad import jacobians
+
+from .cases import jac_funcs as J
+from .corpus.scalar import CASES
+
+SCALAR_OUT = [(fn, args, nums) for fn, args, nums in CASES
+              if nums and not isinstance(fn(*args), tuple)]
+
+
+def _fd_of_grad(fn, args, nums, eps=1e-5):
+    """H[j][i] by central differences of the gradient."""
+    g = s2sgrad.grad(fn, argnums=nums)
+    rows = []
+    for i in nums:
+        plus, minus = list(args), list(args)
+        plus[i] += eps
+        minus[i] -= eps
+        gp, gm = g(*plus), g(*minus)
+        rows.append([(a - b) / (2 * eps) for a, b in zip(gp, gm)])
+    return [[rows[i][j] for i in range(len(nums))] for j in range(len(nums))]
+
+
+@pytest.mark.parametrize("fn, args, nums", SCALAR_OUT, ids=[c[0].__name__ for c in SCALAR_OUT])
+def test_hessian_matches_differences_of_the_gradient(fn, args, nums):
+    H = s2sgrad.hessian(fn, argnums=nums)(*args)
+    want = _fd_of_grad(fn, args, nums)
+    assert np.allclose(np.array(H, dtype=float), np.array(want), rtol=1e-4, atol=1e-6)
+
+
+def test_third_derivative_by_nesting_grad():
+    x = 0.7
+    f3 = s2sgrad.grad(s2sgrad.grad(s2sgrad.grad(J.quintic)))
+    exact = (-math.cos(x) * x ** 3 - 9 * math.sin(x) * x ** 2 + 18 * math.cos(x) * x
+             + 6 * math.sin(x))
+    assert f3(x) == pytest.approx(exact, rel=1e-12)
+    f2 = s2sgrad.grad(s2sgrad.grad(J.quintic))
+    eps = 1e-5
+    assert f3(x) == pytest.approx((f2(x + eps) - f2(x - eps)) / (2 * eps), rel=1e-6)
+
+
+def test_source_of_a_composed_derivative_shows_tangents_of_adjoints():
+    f2 = s2sgrad.grad(s2sgrad.grad(J.quintic))
+    f2(0.3)
+    text = s2sgrad.source(f2)
+    assert "def jvp_grad_quintic(x, dx):" in text and "dbx" in text
+
+
+def test_seed_jacobian_takes_three_forward_or_two_reverse_sweeps():
+    args = (0.3, 1.2, 2.1)
+    jacobians.sweeps.clear()
+    fwd = s2sgrad.jacfwd(J.seed_pair, argnums=(0, 1, 2))(*args)
+    assert dict(jacobians.sweeps) == {"forward": 3}
+    jacobians.sweeps.clear()
+    rev = s2sgrad.jacrev(J.seed_pair, argnums=(0, 1, 2))(*args)
+    assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 2}
+    x1, x2, x3 = args
+    exact = ((x2 - x3, x1, -x1), (-x3 / (1 - x1), 0.0, math.log(1 - x1)))
+    assert np.allclose(fwd, exact) and np.allclose(rev, exact)
+
+
+def test_auto_mode_picks_the_cheaper_sweep_direction():
+    jacobians.sweeps.clear()
+    s2sgrad.jacobian(J.fan_out)(0.4)
+    assert dict(jacobians.sweeps) == {"forward": 1}
+    jacobians.sweeps.clear()
+    s2sgrad.jacobian(J.fan_in, argnums=(0, 1, 2, 3, 4))(0.1, 0.2, 0.3, 0.4, 0.5)
+    assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 1}
+    args = (0.1, 0.2, 0.3, 0.4, 0.5)
+    nums = (0, 1, 2, 3, 4)
+    for mode in ("forward", "reverse"):
+        got = s2sgrad.jacobian(J.fan_in, argnums=nums, mode=mode)(*args)
+        assert np.allclose(got, s2sgrad.numerical_grad(J.fan_in, *args, argnums=nums))
+
+
+def test_show_prints_the_two_accumulation_tables(capsys):
+    s2sgrad.show(J.seed_pair, stage="forward", argnums=(0, 1, 2))
+    s2sgrad.show(J.seed_pair, stage="reverse", argnums=(0, 1, 2))
+    out = capsys.readouterr().out
+    assert "def jvp_seed_pair(x1, x2, x3, dx1, dx2, dx3):" in out
+    assert "def pullback(gy1, gy2):" in out
+
+
+def test_pytree_jacobians_use_jax_layout():
+    p = {"w": (0.5, -0.7), "b": 0.2}
+    x = 1.3
+    H = s2sgrad.hessian(J.params_loss)(p, x)
+    assert set(H) == {"w", "b"} and set(H["b"]) == {"w", "b"} and len(H["w"]) == 2
+    assert set(H["w"][1]) == {"w", "b"}
+    g = s2sgrad.grad(J.params_loss)
+    eps = 1e-6
+
+    def moved(sign):
+        q = {"w": (p["w"][0], p["w"][1]), "b": p["b"] + sign * eps}
+        return g(q, x)
+    column = {k: (np.array(moved(1)[k]) - np.array(moved(-1)[k])) / (2 * eps)
+              for k in ("w", "b")}
+    assert H["b"]["b"] == pytest.approx(column["b"], rel=1e-5)
+    assert np.allclose([H["w"][0]["b"], H["w"][1]["b"]], column["w"], rtol=1e-5)
+    jf = s2sgrad.jacfwd(J.params_loss)(p, x)
+    jr = s2sgrad.jacrev(J.params_loss)(p, x)
+    gp = g(p, x)
+    for a in (jf, jr):
+        assert a["b"] == pytest.approx(gp["b"]) and np.allclose(a["w"], gp["w"])
+
+
+def test_hvp_equals_hessian_times_vector():
+    args, v = (0.6, 0.9), (0.3, -1.1)
+    H = np.array(s2sgrad.hessian(J.looped, argnums=(0, 1))(*args))
+    hv = s2sgrad.hvp(J.looped, args, v)
+    assert np.allclose(hv, H @ np.array(v), rtol=1e-12)
+
+
+def test_pullback_can_be_called_many_times():
+    out, pullback = s2sgrad.vjp(J.looped, 0.6, 0.9)
+    first = pullback(1.0)
+    assert pullback(2.0) == pytest.approx(tuple(2 * g for g in first))
+    assert pullback(1.0) == pytest.approx(first)
