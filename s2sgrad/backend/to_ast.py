@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
+from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While,
+                       atoms_read, walk)
 from . import runtime
 from ..analysis.aliasing import in_place_updates
 from .inline import inline_temporaries
@@ -81,6 +82,7 @@ class _Codegen:
         self.ns = namespace
         self.refs: dict[int, str] = {}
         self.last_line: int | None = None
+        self.unused = _unused_trip_counts(fn)
 
     def name(self, v: Var) -> str:
         return self.names.get(v, v.name)
@@ -136,6 +138,8 @@ class _Codegen:
         out: list[ast.stmt] = []
         for s in block:
             if isinstance(s, Assign):
+                if s.outs and all(v in self.unused for v in s.outs):
+                    continue
                 out += self.comment(s) + self.assign(s)
             elif isinstance(s, If):
                 out += self.if_(s)
@@ -244,10 +248,20 @@ class _Codegen:
         it: ast.expr = ast.Call(ast.Name("range", ast.Load()), bounds, [])
         if s.reverse:
             it = ast.Call(ast.Name("reversed", ast.Load()), [it], [])
-        body = self.block(s.body) + self.copies(s.carried, s.next)
-        used = s.index in reads_in(s.body, s.next) or not (
-            s.reverse or s.index.name.startswith("_"))
-        index = self.store(s.index) if used else ast.Name("_", ast.Store())
+        used = _index_used(s)
+        index: ast.expr = self.store(s.index) if used else ast.Name("_", ast.Store())
+        k = _iterated_stack(s)
+        body_ir, nxt, carried = s.body, s.next, s.carried
+        if k is not None:  # `for item in reversed(stack)` instead of `item = stack.pop()`
+            pop = s.body[0]
+            targets = [self.store(v) for v in pop.outs[1:]]
+            item = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
+            stack = ast.Call(ast.Name("reversed", ast.Load()), [self.load(s.carried[k])], [])
+            index, it = (ast.Tuple([index, item], ast.Store()), ast.Call(
+                ast.Name("zip", ast.Load()), [it, stack], [])) if used else (item, stack)
+            body_ir = s.body[1:]
+            nxt, carried = s.next[:k] + s.next[k + 1:], s.carried[:k] + s.carried[k + 1:]
+        body = self.block(body_ir) + self.copies(carried, nxt)
         loop = ast.For(index, it, body or [ast.Pass()], [], None)
         return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)
 
@@ -261,6 +275,54 @@ class _Codegen:
         else:
             loop = ast.While(test, body or [ast.Pass()], [])
         return self.copies(s.carried, s.inits) + [loop] + self.copies(s.outs, s.carried)
+
+
+def _iterated_stack(s: For) -> int | None:
+    """The carried stack a reverse loop pops once per iteration and reads nowhere else, so
+    the loop can iterate over it backwards: the forward loop pushed once per iteration and
+    the reverse loop runs as many times, and the stack is left intact (a pullback may run
+    again)."""
+    if not s.body:
+        return None
+    pop = s.body[0]
+    if not (isinstance(pop, Assign) and pop.prim is runtime.stack_pop):
+        return None
+    stack, rest = pop.args[0], pop.outs[0]
+    if stack not in s.carried:
+        return None
+    k = s.carried.index(stack)
+    if s.next[k] is not rest or stack in reads_in(s.body[1:], s.next) or \
+            rest in reads_in(s.body[1:], s.next[:k] + s.next[k + 1:]):
+        return None
+    return k
+
+
+def _unused_trip_counts(fn: Function) -> set[Var]:
+    """Trip counts (`trips = len(stack)`) that only bound loops emitted as iterations over
+    their stack without an index, so no emitted code reads them."""
+    loops = [s for s in walk(fn.body) if isinstance(s, For) and isinstance(s.stop, Var)
+             and _iterated_stack(s) is not None and not _index_used(s)]
+    counts = {s.stop for s in loops}
+    counts -= {a for s in walk(fn.body) if not (isinstance(s, For) and s in loops)
+               for a in atoms_read(s) if isinstance(a, Var)}
+    counts -= {a for s in loops for a in (s.start, s.step, *s.inits)}
+    counts -= reads_in([], fn.results) | {r for s in walk(fn.body) for r in _tails(s)}
+    return counts
+
+
+def _index_used(s: For) -> bool:
+    """Whether the emitted loop names its index (a reverse loop's `_` index never)."""
+    return s.index in reads_in(s.body, s.next) or not (
+        s.reverse or s.index.name.startswith("_"))
+
+
+def _tails(s: Any) -> set[Var]:
+    """The variables a statement's blocks yield (if results, loop next values)."""
+    atoms = [*s.then_results, *s.else_results] if isinstance(s, If) else \
+        [*s.next] if isinstance(s, (For, While)) else []
+    if isinstance(s, While):
+        atoms.append(s.cond)
+    return {a for a in atoms if isinstance(a, Var)}
 
 
 def _is_const(a: Atom, value: int) -> bool:

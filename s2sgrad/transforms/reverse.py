@@ -375,13 +375,14 @@ class _Reverser:
             index = self.names.var(s.index.name)
             substitute(rev_b, {s.index: index})
             start, stop, step, backwards = s.start, s.stop, s.step, True
-        else:
-            trips = self._count_trips(fwd)
+        needed = sorted(free_vars(rev_b, r_next) & inner, key=lambda v: v.name)
+        stack_out = self._stack(fwd, needed, before) if needed else None
+        if isinstance(s, While):  # one push per trip: the stack's length counts them
+            trips = self._count_trips(fwd) if stack_out is None else self.emit(
+                len, [stack_out], "trips", s.loc)
             index = self.names.var("_")
             start, stop, step, backwards = Const(0), trips, Const(1), False
-        needed = sorted(free_vars(rev_b, r_next) & inner, key=lambda v: v.name)
-        if needed:
-            stack_out = self._stack(fwd, needed, before)
+        if stack_out is not None:
             stack = self.names.var("stack")
             popped = [self.names.var(v.name) for v in needed]
             for v, p in zip(needed, popped):

@@ -32,3 +32,11 @@ def first_positive(a, b, c):
 
 def sqrt_in_reverse(x):
     return math.sqrt(x) * 2.0
+
+
+def doubling(x, limit):
+    """A while loop whose reverse sweep needs no stored values, only its trip count."""
+    while limit > 1.0:
+        x = x * 1.5
+        limit = limit / 2.0
+    return x
