@@ -82,7 +82,24 @@ class _Codegen:
         self.ns = namespace
         self.refs: dict[int, str] = {}
         self.last_line: int | None = None
-        self.unused = _unused_trip_counts(fn)
+        self.unused = _unused_trip_counts(fn) | self._shared_stacks(fn)
+
+    def _shared_stacks(self, fn: Function) -> set[Var]:
+        """Copies of stacks for a pullback that only loops walking them backwards read: the
+        pullback may share the forward sweep's stack, which nothing mutates."""
+        shared: set[Var] = set()
+        for s in fn.body:
+            if not (isinstance(s, Assign) and s.prim is runtime.stack_copy):
+                continue
+            users = [u for u in walk(fn.body) if s.out in atoms_read(u)]
+            if users and all(isinstance(u, For) and _iterated_stack(u) is not None and
+                             u.inits[_iterated_stack(u)] is s.out and
+                             s.out not in (*u.inits[:_iterated_stack(u)],
+                                           *u.inits[_iterated_stack(u) + 1:])
+                             for u in users) and s.out not in reads_in([], fn.results):
+                shared.add(s.out)
+                self.names[s.out] = self.name(s.args[0])
+        return shared
 
     def name(self, v: Var) -> str:
         return self.names.get(v, v.name)
