@@ -36,6 +36,8 @@ class Transformed:
         self.compiled: dict[tuple[Aval, ...], tuple[Callable[..., Any], str]] = {}
         self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
+        self.deps: dict[tuple, pipeline.Deps] = {}  # per specialization: globals baked in
+        self.guarded: pipeline.Deps = ()  # the globals the dispatcher's fast path checks
         n = len(self.info.params)
         for i in opts.argnums:
             if not -n <= i < n:
@@ -47,13 +49,14 @@ class Transformed:
 
     def specialize(self, key: tuple) -> tuple[Callable[..., Any], str]:
         """Compile for `key` = (argument structures or None, leaf abstract values)."""
-        if key not in self.compiled:
-            treedefs, kinds = key
+        treedefs, kinds = key
+        if key not in self.compiled or not pipeline.fresh(self.deps.get(key, ())):
             opts = self.opts if treedefs is None else self._leaf_options(treedefs)
             program = pipeline.gradient_program(self.fun, opts, list(kinds),
                                                 treedefs=treedefs)
             label = f"{self.opts.mode}({self.info.name})"
             self.compiled[key] = pipeline.compile_program(program, label)
+            self.deps[key] = pipeline.lower_with_deps(self.fun, treedefs)[1]
         self.last = key
         return self.compiled[key]
 
@@ -73,6 +76,10 @@ class Transformed:
         self.namespace["_fast"] = fn
         for i, a in enumerate(args):
             self.namespace[f"_T{i}"] = type(a) if by_type else _Never
+        deps = self.deps[self.last]
+        if deps != self.guarded and self.dispatcher is not None:
+            self.guarded = deps
+            self.dispatcher.__code__ = _dispatch_code(self, deps)
         return fn(*args)
 
     def _leaf_options(self, treedefs: tuple) -> pipeline.Options:
@@ -133,6 +140,22 @@ def _is_float(a: Any) -> bool:
 
 def _dispatcher(t: Transformed) -> Callable[..., Any]:
     """A function with `fun`'s signature that calls the last specialization when it fits."""
+    t.dispatcher = None
+    ns = t.namespace
+    ns["_slow"], ns["_fast"] = t.slow_call, None
+    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
+    fn = compile_source(_dispatch_text(t, ()), name, ns, f"dispatch {name}")
+    fn.__s2sgrad__ = t
+    fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
+    fn.__wrapped__ = t.fun
+    t.dispatcher = fn
+    return fn
+
+
+def _dispatch_text(t: Transformed, deps: pipeline.Deps) -> str:
+    """The dispatcher's source. Its fast path checks the argument types and that every
+    global baked into the compiled code (`deps`) still names the same object; any change
+    takes the slow path, which recompiles."""
     sig = inspect.signature(t.fun)
     params, call, guards = [], [], []
     ns = t.namespace
@@ -146,20 +169,22 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
         params.append(text)
         call.append(name)
         guards.append(f"type({name}) is _T{i}")
-        ns[f"_T{i}"] = _Never
-    ns["_slow"] = t.slow_call
+        ns.setdefault(f"_T{i}", _Never)
+    for k, (scope, key, value) in enumerate(deps):
+        ns[f"_G{k}"], ns[f"_V{k}"] = scope, value
+        guards.append(f"_G{k}.get({key!r}) is _V{k}")
     name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
     args = ", ".join(call)
     test = " and ".join(guards) or "_fast is not None"
-    ns["_fast"] = None
-    text = (f"def {name}({', '.join(params)}):\n"
+    return (f"def {name}({', '.join(params)}):\n"
             f"    if {test}:\n        return _fast({args})\n"
             f"    return _slow({args})\n")
-    fn = compile_source(text, name, ns, f"dispatch {name}")
-    fn.__s2sgrad__ = t
-    fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
-    fn.__wrapped__ = t.fun
-    return fn
+
+
+def _dispatch_code(t: Transformed, deps: pipeline.Deps) -> Any:
+    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
+    fn = compile_source(_dispatch_text(t, deps), name, t.namespace, f"dispatch {name}")
+    return fn.__code__
 
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],

@@ -28,8 +28,8 @@ from .analysis.kinds import aval_of
 from .errors import S2SGradError
 
 sweeps: Counter = Counter()
-_COMPILED: dict[tuple, Callable[..., Any]] = {}
-_SOURCES: dict[tuple, tuple[Callable[..., Any], str]] = {}
+_COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
+_SOURCES: dict[tuple, tuple[Callable[..., Any], str, pipeline.Deps]] = {}
 
 
 def _base(fun: Callable[..., Any], treedefs: tuple | None
@@ -55,10 +55,11 @@ def _compiled(fun: Callable[..., Any], step: pipeline.Options, leaves: Sequence[
     steps = steps + (step,)
     kinds = tuple(aval_of(a) for a in leaves)
     key = (base, getattr(base, "__code__", None), steps, kinds, treedefs)
-    if key not in _COMPILED:
+    if key not in _COMPILED or not pipeline.fresh(_COMPILED[key][1]):
         program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
-        _COMPILED[key] = pipeline.compile_program(program, step.mode)[0]
-    return _COMPILED[key]
+        _COMPILED[key] = (pipeline.compile_program(program, step.mode)[0],
+                          pipeline.lower_with_deps(base, treedefs)[1])
+    return _COMPILED[key][0]
 
 
 def _regroup(fun: Callable[..., Any], out: Any, treedefs: tuple | None) -> Any:
@@ -311,10 +312,11 @@ class Derived:
 
     def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
         key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
-        if key not in _SOURCES:
+        if key not in _SOURCES or not pipeline.fresh(_SOURCES[key][2]):
             program = pipeline.build(self.base, self.steps, list(kinds))
-            _SOURCES[key] = pipeline.compile_program(program, "derivative")
-        return _SOURCES[key]
+            _SOURCES[key] = (*pipeline.compile_program(program, "derivative"),
+                             pipeline.lower_with_deps(self.base)[1])
+        return _SOURCES[key][:2]
 
     def source(self) -> str:
         """The generated code of the last call (of float arguments before any call)."""

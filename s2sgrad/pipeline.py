@@ -21,7 +21,7 @@ from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
 from .errors import NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
-from .frontend.parse import parse
+from .frontend.parse import parse, recording_globals
 from .ir.core import Assign, Atom, Function, NameSupply
 from .ir.verify import verify
 from .transforms.cse import cse
@@ -30,7 +30,9 @@ from .transforms.optimize import optimize
 from .transforms.reverse import reverse
 
 STAGES = ("ssa", "forward", "reverse", "optimized")
-_PRIMALS: dict[Any, Function] = {}
+Deps = tuple[tuple[dict, str, Any], ...]
+_PRIMALS: dict[Any, tuple[Function, Deps]] = {}
+_GONE = object()
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,28 @@ def signature(f: Callable[..., Any]) -> Signature:
 
 
 def lower(f: Callable[..., Any], treedefs: tuple | None = None) -> Function:
-    """Parse, fence, lower and verify `f` (cached per function, code and argument structure)."""
+    """Parse, fence, lower and verify `f` (cached per function, code and argument structure,
+    for as long as the globals it read still name the same objects)."""
+    return lower_with_deps(f, treedefs)[0]
+
+
+def lower_with_deps(f: Callable[..., Any], treedefs: tuple | None = None
+                    ) -> tuple[Function, Deps]:
+    """`lower(f)` and the globals baked into it: `(module globals, name, value)` for every
+    global of `f` and of the functions inlined into it (callees, constants)."""
     key = (f, getattr(f, "__code__", None), treedefs)
-    if key not in _PRIMALS:
-        _PRIMALS[key] = verify(cse(verify(_lower(parse(f), treedefs))))
-    return _PRIMALS[key]
+    entry = _PRIMALS.get(key)
+    if entry is None or not fresh(entry[1]):
+        with recording_globals() as reads:
+            primal = verify(cse(verify(_lower(parse(f), treedefs))))
+        deps = tuple({(id(g), name): (g, name, v) for g, name, v in reads}.values())
+        _PRIMALS[key] = entry = (primal, deps)
+    return entry
+
+
+def fresh(deps: Deps) -> bool:
+    """Whether every global baked into a compiled program still names the same object."""
+    return all(g.get(name, _GONE) is value for g, name, value in deps)
 
 
 def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],

@@ -16,8 +16,9 @@ import inspect
 import linecache
 import textwrap
 import types
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError
 from .fence import fence
@@ -49,10 +50,29 @@ class Source:
         for scope in (self.closure, self.globals, vars(builtins)):
             value = scope.get(name, _MISSING)
             if value is not _MISSING:
+                if scope is self.globals and _RECORDING and \
+                        not isinstance(value, types.ModuleType):
+                    _RECORDING[-1].append((scope, name, value))
                 return value
         raise UnsupportedSyntaxError(
             f"name '{name}' is not defined", self.loc(node or self.tree),
             "define it before the function is differentiated")
+
+
+Reads = list[tuple[dict, str, Any]]
+_RECORDING: list[Reads] = []
+
+
+@contextmanager
+def recording_globals() -> Iterator[Reads]:
+    """Collect `(module globals, name, value)` for each global the code inside resolves, so
+    a compiled derivative can tell when one of them was rebound (modules excepted)."""
+    reads: Reads = []
+    _RECORDING.append(reads)
+    try:
+        yield reads
+    finally:
+        _RECORDING.pop()
 
 
 def parse(fn: Callable[..., Any]) -> Source:
