@@ -19,6 +19,7 @@ from typing import Any, Callable, Union
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Assign, Atom, Const, If, NameSupply, Var
+from .parse import record_attribute
 
 BINOPS: dict[type, Callable[..., Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -223,7 +224,9 @@ class ExprLowerer:
         base = self.expr(node.value)
         if isinstance(base, Const):
             try:
-                return Const(getattr(base.value, node.attr))
+                value = getattr(base.value, node.attr)
+                record_attribute(base.value, node.attr, value)
+                return Const(value)
             except AttributeError:
                 raise self.error(node, f"{base.value!r} has no attribute '{node.attr}'",
                                  "check the spelling") from None

@@ -75,6 +75,14 @@ def recording_globals() -> Iterator[Reads]:
         _RECORDING.pop()
 
 
+def record_attribute(obj: Any, name: str, value: Any) -> None:
+    """Record `obj.name` read at compile time when it lives in the instance's `__dict__`
+    (`self.w` of a user object), so rebinding it is seen like rebinding a global."""
+    attrs = getattr(obj, "__dict__", None)
+    if _RECORDING and type(attrs) is dict and attrs.get(name, _MISSING) is value:
+        _RECORDING[-1].append((attrs, name, value))
+
+
 def parse(fn: Callable[..., Any]) -> Source:
     """Read, parse and fence the source of `fn`."""
     code = getattr(fn, "__code__", None)

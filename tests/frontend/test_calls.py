@@ -154,3 +154,17 @@ def test_custom_jvp_inside_a_loop_forward_and_reverse():
         v = [0.0, 0.0]
         v[i] = 1.0
         assert s2sgrad.jvp(L.softplus_in_loop, args, v)[1] == pytest.approx(want[i], rel=1e-7)
+
+
+def test_rebinding_an_attribute_of_a_user_object_recompiles():
+    import math
+
+    g = s2sgrad.grad(C.uses_method)
+    t = math.tanh(0.7 * 0.4)
+    assert g(0.4) == pytest.approx(2 * t * (1 - t * t) * 0.7)
+    try:
+        C.MODEL.w = 1.1
+        t = math.tanh(1.1 * 0.4)
+        assert g(0.4) == pytest.approx(2 * t * (1 - t * t) * 1.1)
+    finally:
+        C.MODEL.w = 0.7
