@@ -62,6 +62,8 @@ class Transformed:
 
     def slow_call(self, *args: Any) -> Any:
         args = self._bind(args)
+        if self.opts.mode in ("jacfwd", "jacrev"):
+            return self._jacobian_call(args)
         flat = [pytree.flatten(a) for a in args]
         treedefs = tuple(td for _, td in flat)
         leaves = [leaf for group, _ in flat for leaf in group]
@@ -80,6 +82,27 @@ class Transformed:
         if deps != self.guarded and self.dispatcher is not None:
             self.guarded = deps
             self.dispatcher.__code__ = _dispatch_code(self, deps)
+        return fn(*args)
+
+    def _jacobian_call(self, args: tuple) -> Any:
+        """The fused Jacobian program when the differentiated arguments are floats and the
+        outputs scalars; otherwise (arrays, pytrees) one sweep per call."""
+        from . import jacobians
+        from .transforms.jacobian import ScalarOutputsOnly
+
+        argnums = self.opts.argnums if self.opts.argnums_is_tuple else self.opts.argnums[0]
+        generic = jacobians._jacfwd if self.opts.mode == "jacfwd" else jacobians._jacrev
+        kinds = tuple(kind_of_value(a) for a in args)
+        if any(isinstance(a, (tuple, list, dict)) for a in args) or \
+                not all(type(args[i]) is float for i in self.opts.argnums):
+            return generic(self.fun, argnums)(*args)
+        try:
+            fn, _ = self.specialize((None, kinds))
+        except ScalarOutputsOnly:
+            return generic(self.fun, argnums)(*args)
+        self.namespace["_fast"] = fn
+        for i, a in enumerate(args):
+            self.namespace[f"_T{i}"] = type(a) if kinds[i].kind != "array" else _Never
         return fn(*args)
 
     def _leaf_options(self, treedefs: tuple) -> pipeline.Options:

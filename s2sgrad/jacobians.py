@@ -173,8 +173,19 @@ def _leaf_slices(args: tuple) -> list[list[int]]:
     return out
 
 
-def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
-    """The Jacobian by forward mode: one sweep per input element."""
+def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           fused: bool = True) -> Callable[..., Any]:
+    """The Jacobian by forward mode: one sweep per input element. With float arguments and
+    scalar outputs (and `fused`), the sweeps are compiled into one program (see
+    `transforms/jacobian.py`); otherwise each sweep is one `jvp` call."""
+    if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
+        from .api import _transform
+
+        return _transform(fun, "jacfwd", argnums, False)
+    return _jacfwd(fun, argnums)
+
+
+def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
@@ -215,8 +226,19 @@ def _unflatten_like(args: tuple, leaves: list[Any]) -> tuple:
     return tuple(out)
 
 
-def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Callable[..., Any]:
-    """The Jacobian by reverse mode: one pullback call per output element."""
+def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           fused: bool = True) -> Callable[..., Any]:
+    """The Jacobian by reverse mode: one reverse sweep per output element. With float
+    arguments and scalar outputs (and `fused`), one program runs the forward sweep once and
+    all reverse sweeps; otherwise each reverse sweep is one pullback call."""
+    if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
+        from .api import _transform
+
+        return _transform(fun, "jacrev", argnums, False)
+    return _jacrev(fun, argnums)
+
+
+def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
@@ -246,22 +268,28 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Calla
 
 
 def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
-             mode: str = "auto") -> Callable[..., Any]:
+             mode: str = "auto", fused: bool = True) -> Callable[..., Any]:
     """The Jacobian; `mode="auto"` uses forward mode when there are fewer inputs than
     outputs and reverse mode otherwise (`"forward"` and `"reverse"` force one)."""
     if mode not in ("auto", "forward", "reverse"):
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
+    if mode != "auto":
+        return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
+
+    chosen: dict[tuple, Callable[..., Any]] = {}  # for float arguments: sizes are fixed
 
     def jac(*args: Any) -> Any:
-        chosen = mode
-        if mode == "auto":
-            bound = _bind(fun, args)
-            n = sum(_size(x) for i in nums for x in pytree.flatten(bound[i])[0])
-            m = sum(_size(y) for y in pytree.flatten(fun(*args))[0])
-            chosen = "forward" if n < m else "reverse"
-        build = jacfwd if chosen == "forward" else jacrev
-        return build(fun, argnums)(*args)
+        key = tuple(map(type, args))
+        if key in chosen:
+            return chosen[key](*args)
+        bound = _bind(fun, args)
+        n = sum(_size(x) for i in nums for x in pytree.flatten(bound[i])[0])
+        m = sum(_size(y) for y in pytree.flatten(fun(*args))[0])
+        build = (jacfwd if n < m else jacrev)(fun, argnums, fused)
+        if all(t is float for t in key):
+            chosen[key] = build
+        return build(*args)
 
     return jac
 

@@ -26,6 +26,7 @@ from .ir.core import Assign, Atom, Function, NameSupply
 from .ir.verify import verify
 from .transforms.cse import cse
 from .transforms.forward import forward
+from .transforms.jacobian import jacobian
 from .transforms.optimize import optimize
 from .transforms.reverse import reverse
 
@@ -33,6 +34,7 @@ STAGES = ("ssa", "forward", "reverse", "optimized")
 Deps = tuple[tuple[dict, str, Any], ...]
 _PRIMALS: dict[Any, tuple[Function, Deps]] = {}
 _GONE = object()
+_SIGNATURES: dict[Any, "Signature"] = {}
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,15 @@ class Signature:
 
 
 def signature(f: Callable[..., Any]) -> Signature:
-    """Parse and fence `f` (raising on unsupported syntax) and describe its parameters."""
+    """Parse and fence `f` (raising on unsupported syntax) and describe its parameters
+    (cached per function and code object)."""
+    key = (f, getattr(f, "__code__", None))
+    if key not in _SIGNATURES:
+        _SIGNATURES[key] = _signature(f)
+    return _SIGNATURES[key]
+
+
+def _signature(f: Callable[..., Any]) -> Signature:
     src = parse(f)
     args = src.tree.args
     names = tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
@@ -107,7 +117,11 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
         return primal
     program, kinds = primal, list(param_kinds)
     for i, opts in enumerate(steps):
-        if opts.mode == "vjp" and i == 0:
+        if opts.mode in ("jacfwd", "jacrev") and i == 0 and len(steps) == 1:
+            program = verify(jacobian(program, list(opts.argnums), kinds, opts.mode[3:]
+                                      .replace("fwd", "forward").replace("rev", "reverse")))
+            program = verify(_package_jacobian(program, primal, opts))
+        elif opts.mode == "vjp" and i == 0:
             program = verify(reverse(program, list(opts.argnums), kinds, seeds=True))
             program.split = len(program.results) - len(opts.argnums)
             program.name = f"vjp_{program.name}".replace("<lambda>", "lambda")
@@ -147,6 +161,27 @@ def _check_output(primal: Function, opts: Options) -> None:
             f"'{primal.name}' returns a tuple of {n} values; grad needs one scalar output",
             primal.loc, "return a single float, use has_aux=True to return extra values, "
             "or take one output")
+
+
+def _package_jacobian(program: Function, primal: Function, opts: Options) -> Function:
+    """Nest the fused Jacobian's rows in JAX's layout: per output (when `f` returns a
+    tuple), per argument (when `argnums` is a tuple)."""
+    n_out, n_in = len(primal.results), len(opts.argnums)
+    flat = program.results[n_out:]
+    names = NameSupply.for_function(program)
+    body = list(program.body)
+
+    def tup(items: list[Atom], hint: str) -> Atom:
+        out = names.var(hint)
+        body.append(Assign([out], runtime.make_tuple, items))
+        return out
+
+    rows = [flat[o * n_in:(o + 1) * n_in] for o in range(n_out)]
+    rows = [tup(r, "row") if opts.argnums_is_tuple else r[0] for r in rows]
+    result = tup(rows, "jac") if primal.returns_tuple else rows[0]
+    return Function(f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
+                    program.params, body, [result], program.loc, program.reserved, False,
+                    program.defaults, program.avals)
 
 
 def _package(program: Function, primal: Function, opts: Options) -> Function:

@@ -59,23 +59,37 @@ def test_source_of_a_composed_derivative_shows_tangents_of_adjoints():
 
 def test_seed_jacobian_takes_three_forward_or_two_reverse_sweeps():
     args = (0.3, 1.2, 2.1)
-    jacobians.sweeps.clear()
-    fwd = s2sgrad.jacfwd(J.seed_pair, argnums=(0, 1, 2))(*args)
+    jacobians.sweeps.clear()  # one jvp or pullback call per sweep
+    fwd = s2sgrad.jacfwd(J.seed_pair, argnums=(0, 1, 2), fused=False)(*args)
     assert dict(jacobians.sweeps) == {"forward": 3}
     jacobians.sweeps.clear()
-    rev = s2sgrad.jacrev(J.seed_pair, argnums=(0, 1, 2))(*args)
+    rev = s2sgrad.jacrev(J.seed_pair, argnums=(0, 1, 2), fused=False)(*args)
     assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 2}
     x1, x2, x3 = args
     exact = ((x2 - x3, x1, -x1), (-x3 / (1 - x1), 0.0, math.log(1 - x1)))
     assert np.allclose(fwd, exact) and np.allclose(rev, exact)
+    for build in (s2sgrad.jacfwd, s2sgrad.jacrev):  # the sweeps fused into one program
+        fused = build(J.seed_pair, argnums=(0, 1, 2))
+        assert np.allclose(fused(*args), exact)
+        assert fused(*args) == build(J.seed_pair, argnums=(0, 1, 2), fused=False)(*args)
+
+
+@pytest.mark.parametrize("fn, args, nums", CASES, ids=[c[0].__name__ for c in CASES])
+def test_fused_jacobians_agree_with_one_sweep_per_call(fn, args, nums):
+    if not nums:
+        return
+    for build in (s2sgrad.jacfwd, s2sgrad.jacrev):
+        want = np.array(build(fn, argnums=nums, fused=False)(*args), dtype=float)
+        assert np.allclose(np.array(build(fn, argnums=nums)(*args), dtype=float), want,
+                           rtol=1e-12, atol=1e-14)
 
 
 def test_auto_mode_picks_the_cheaper_sweep_direction():
     jacobians.sweeps.clear()
-    s2sgrad.jacobian(J.fan_out)(0.4)
+    s2sgrad.jacobian(J.fan_out, fused=False)(0.4)
     assert dict(jacobians.sweeps) == {"forward": 1}
     jacobians.sweeps.clear()
-    s2sgrad.jacobian(J.fan_in, argnums=(0, 1, 2, 3, 4))(0.1, 0.2, 0.3, 0.4, 0.5)
+    s2sgrad.jacobian(J.fan_in, argnums=(0, 1, 2, 3, 4), fused=False)(0.1, 0.2, 0.3, 0.4, 0.5)
     assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 1}
     args = (0.1, 0.2, 0.3, 0.4, 0.5)
     nums = (0, 1, 2, 3, 4)
