@@ -42,7 +42,8 @@ def run(command: str) -> str:
 
             if main(args) != 0:
                 raise SystemExit(f"docs command failed: {command}")
-            lang = "python" if args[0] == "show" and "ssa" not in args else "text"
+            lang = "python" if args[0] in ("show", "transpile") and "ssa" not in args \
+                else "text"
     return f"```{lang}\n{out.getvalue().rstrip()}\n```\n"
 
 

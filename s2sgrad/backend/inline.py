@@ -6,13 +6,23 @@ nested block, so it runs exactly as often), the definition is folded into that u
 `u3 = dt * math.sin(u1)`, `if x > 0:`, `while not broke and k < 5:`. Comments are never
 crossed, so adjoint code stays under its comment. Only `u<N>` temporaries are folded; the
 user's names and adjoint names stay.
+
+The second half of the module inlines in the other sense: `helper_definitions` gives the
+source of the runtime helpers a generated function calls, made standalone, so that
+`s2sgrad transpile` can copy them into a module that does not import s2sgrad.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
+import importlib
+import inspect
 import re
+import symtable
+import textwrap
 from collections import Counter
+from typing import Any
 
 _TEMP = re.compile(r"u\d+$")
 
@@ -96,3 +106,134 @@ def _while_true(body: list[ast.stmt]) -> None:
                     isinstance(first.test.op, ast.Not):
                 stmt.test = first.test.operand
                 stmt.body = stmt.body[1:] or [ast.Pass()]
+
+
+# -- runtime helpers, copied into a standalone module (`s2sgrad transpile`) ----------------
+
+
+def free_names(tree: ast.AST) -> set[str]:
+    """The names `tree` (a def, a class or a module) reads and does not define itself.
+
+    Python's own symbol tables decide: a name is free when some scope of `tree` refers to it
+    as a global, or the outermost scope reads it without binding it. Annotations are not
+    looked at (the module is written so that they are never evaluated).
+    """
+    module = tree if isinstance(tree, ast.Module) else ast.Module(body=[tree], type_ignores=[])
+    table = symtable.symtable(ast.unparse(_without_annotations(module)), "<s2sgrad>", "exec")
+    top = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    found: set[str] = set()
+
+    def visit(scope: symtable.SymbolTable, outermost: bool) -> None:
+        for sym in scope.get_symbols():
+            if sym.is_referenced() and (outermost or sym.is_global()):
+                found.add(sym.get_name())
+        for child in scope.get_children():
+            visit(child, False)
+
+    visit(table, True)
+    return found - top
+
+
+def _without_annotations(tree: ast.AST) -> ast.AST:
+    tree = copy.deepcopy(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            node.annotation = None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            node.returns = None
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list) and stmts:
+                stmts[:] = [_plain_assign(s) for s in stmts] or [ast.Pass()]
+    return ast.fix_missing_locations(tree)
+
+
+def _plain_assign(stmt: ast.stmt) -> ast.stmt:
+    if not isinstance(stmt, ast.AnnAssign):
+        return stmt
+    if stmt.value is None:
+        return ast.Pass()
+    return ast.Assign(targets=[stmt.target], value=stmt.value, lineno=stmt.lineno)
+
+
+def is_helper(obj: Any) -> bool:
+    """Whether `obj` is a function or class of the runtime module that can be copied."""
+    from . import runtime
+
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and \
+        getattr(obj, "__module__", None) == runtime.__name__ and \
+        getattr(runtime, obj.__name__, None) is obj
+
+
+def helper_definitions(helpers: list[Any]) -> tuple[list[tuple[str, str]], set[str]]:
+    """The source of runtime `helpers` and of every helper they use, standalone.
+
+    Returns `(definitions, modules)`: `(name, source)` pairs, classes first, and the modules
+    the definitions read ("numpy", "math"). Annotations are dropped, and an s2sgrad
+    exception a helper imports becomes a small class of the same name whose base is the
+    builtin exception it derives from, so the copies need nothing from s2sgrad.
+    """
+    from . import runtime
+
+    todo, seen = list(helpers), {h.__name__ for h in helpers}
+    defs: list[tuple[str, str, bool]] = []
+    modules: set[str] = set()
+    while todo:
+        obj = todo.pop(0)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+        tree = _without_annotations(tree)
+        extra = _replace_package_imports(tree, runtime.__name__)
+        for name, source in extra:
+            if name not in seen:
+                seen.add(name)
+                defs.append((name, source, True))
+        defs.append((obj.__name__, ast.unparse(tree), inspect.isclass(obj)))
+        for name in sorted(free_names(tree)):
+            value = vars(runtime).get(name, _NOT_FOUND)
+            if value is _NOT_FOUND or name in seen:
+                continue
+            if inspect.ismodule(value):
+                modules.add(value.__name__.partition(".")[0])
+            elif is_helper(value):
+                seen.add(name)
+                todo.append(value)
+    ordered = [d for d in defs if d[2]] + [d for d in defs if not d[2]]
+    return [(name, source) for name, source, _ in ordered], modules
+
+
+_NOT_FOUND = object()
+
+
+def _replace_package_imports(tree: ast.AST, package: str) -> list[tuple[str, str]]:
+    """Drop `from ..errors import X` inside a helper; return stand-ins for what it named."""
+    extra: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field, None)
+            if not isinstance(stmts, list) or not stmts:
+                continue
+            kept = []
+            for stmt in stmts:
+                if isinstance(stmt, ast.ImportFrom) and stmt.level > 0:
+                    base = package.rsplit(".", stmt.level)[0]
+                    module = importlib.import_module(f"{base}.{stmt.module}" if stmt.module
+                                                     else base)
+                    for alias in stmt.names:
+                        value = getattr(module, alias.name)
+                        extra.append((alias.asname or alias.name,
+                                      _exception_stand_in(alias.asname or alias.name, value)))
+                else:
+                    kept.append(stmt)
+            stmts[:] = kept or [ast.Pass()]
+    return extra
+
+
+def _exception_stand_in(name: str, cls: Any) -> str:
+    if not (inspect.isclass(cls) and issubclass(cls, Exception)):
+        raise TypeError(f"a runtime helper imports {cls!r}, which cannot be copied")
+    base = next(c for c in cls.__mro__ if c.__module__ == "builtins")
+    return (f"class {name}({base.__name__}):\n"
+            f"    \"\"\"Raised where s2sgrad would raise its {cls.__name__}.\"\"\"\n\n"
+            f"    def __init__(self, message, loc=None, hint=None):\n"
+            f"        super().__init__(message if hint is None else "
+            f"message + '\\nhint: ' + hint)\n")
