@@ -41,6 +41,7 @@ class Aval:
 
 
 ANY = Aval("any")
+_UNSET = Aval("unset")  # a loop-carried name Python has not assigned yet (joins as bottom)
 SCALAR = "scalar"
 Avals = dict[Var, Aval]
 _PY_SCALARS = (int, float, bool)
@@ -61,7 +62,9 @@ def aval_of(value: Any, static: bool = False) -> Aval:
         return Aval("array", value.shape, value.dtype.name)
     if isinstance(value, np.generic):
         return Aval(SCALAR, (), value.dtype.name)
-    if static and isinstance(value, tuple) and all(isinstance(v, int) for v in value):
+    if static and (isinstance(value, str) or isinstance(value, tuple) and all(
+            isinstance(v, int) or isinstance(v, tuple) and all(isinstance(w, int) for w in v)
+            for v in value)):  # shapes, axes, pairs of axes lists, einsum subscripts
         return Aval("any", value=value)
     return ANY
 
@@ -90,8 +93,10 @@ def infer(fn: Function, params: list[Aval]) -> Avals:
 
 
 def join(a: Aval, b: Aval) -> Aval:
-    if a == b:
+    if a == b or b == _UNSET:
         return a
+    if a == _UNSET:
+        return b
     if a.kind == b.kind == SCALAR and a.dtype == b.dtype:
         return Aval(SCALAR, (), a.dtype)
     return ANY
@@ -131,7 +136,7 @@ def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
     except Exception:
         return ANY
     static = all(i.value is not None for i in ins) or prim in _SHAPE_QUERIES
-    return aval_of(out, static=static and isinstance(out, (int, tuple)))
+    return aval_of(out, static=static and isinstance(out, (int, tuple, str)))
 
 
 def _scalar_prim(prim: Any) -> bool:
@@ -231,7 +236,11 @@ def _phi(a: Aval, b: Aval, x: Atom, y: Atom) -> Aval:
 
 def _loop(s: For | While, avals: Avals) -> None:
     for c, i in zip(s.carried, s.inits):
-        avals[c] = kind(i, avals) if not (isinstance(i, Const) and i.value is UNDEF) else ANY
+        init = _UNSET if isinstance(i, Const) and i.value is UNDEF else kind(i, avals)
+        if init == _UNSET:  # not assigned yet: the loop's first assignment decides
+            avals[c] = _UNSET
+            continue
+        avals[c] = init
         avals[c] = Aval(avals[c].kind, avals[c].shape, avals[c].dtype)  # values vary
     if isinstance(s, For):
         avals[s.index] = Aval(SCALAR, (), "int64")
@@ -246,4 +255,7 @@ def _loop(s: For | While, avals: Avals) -> None:
             avals[c] = new
         if not changed:
             break
+    for c in s.carried:
+        if avals[c] == _UNSET:  # never assigned in the loop: nothing is known
+            avals[c] = ANY
     avals.update((o, avals[c]) for o, c in zip(s.outs, s.carried))

@@ -37,7 +37,7 @@ COMPARE: dict[type, Callable[..., Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_,
     ast.IsNot: operator.is_not, ast.In: operator.contains, ast.NotIn: operator.contains,
 }
-_FOLDABLE = (int, float, bool, complex, str, type(None))
+_FOLDABLE = (int, float, bool, complex, str, type(None), tuple)  # tuple: axes, shapes
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,11 @@ class ExprLowerer:
         orelse, _, b = self.sub(dict(self.env), lambda: self.expr_atom(node.orelse))
         out = self.names.temp()
         self.block.append(If(cond, then, orelse, [a], [b], [out], self.src.loc(node)))
+        self.joined(out, a, b)
         return out
+
+    def joined(self, out: Var, a: Atom, b: Atom) -> None:
+        """`out` is `a` on one path and `b` on the other (subclasses track kinds)."""
 
     def _Attribute(self, node: ast.Attribute) -> Value:
         base = self.expr(node.value)

@@ -122,6 +122,9 @@ class _RuleLowerer(_Lowerer):
             return Const(known.value)
         return out
 
+    def joined(self, out: Var, a: Atom, b: Atom) -> None:
+        self.kinds[out] = K.join(K.kind(a, self.kinds), K.kind(b, self.kinds))
+
     def emit(self, prim: Callable[..., Any], args: list[Atom], node: Any,
              hint: str | None = None, kwargs: dict[str, Atom] | None = None) -> Var:
         out = super().emit(prim, args, node, hint, kwargs)

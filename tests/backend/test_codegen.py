@@ -57,3 +57,20 @@ def test_traceback_in_reverse_sweep_names_the_generated_line_and_its_source():
     lines = linecache.getlines(last.filename)
     comment = next(ln for ln in reversed(lines[:last.lineno]) if "adjoint of:" in ln)
     assert "programs.py:" in comment and "math.sqrt(x)" in comment
+
+
+_HELPERS = ("unbroadcast", "scalar_seed", "zeros_like", "seq_onehot", "np.", "runtime")
+
+
+def _float_cases():
+    from ..corpus.scalar import CASES
+
+    return [(fn, nums) for fn, args, nums in CASES
+            if nums and not isinstance(fn(*args), tuple)]
+
+
+@pytest.mark.parametrize("fn, nums", _float_cases(), ids=lambda v: getattr(v, "__name__", ""))
+def test_gradient_of_float_code_calls_no_helpers(fn, nums):
+    text = s2sgrad.source(s2sgrad.grad(fn, argnums=nums))
+    code = "\n".join(ln.split("#")[0] for ln in text.splitlines())
+    assert not [h for h in _HELPERS if h in code], text
