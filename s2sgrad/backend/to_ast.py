@@ -26,6 +26,7 @@ from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, Var
                        atoms_read, walk)
 from . import runtime
 from ..analysis.aliasing import in_place_updates
+from ..ir.builder import defined_in
 from .inline import inline_temporaries
 from .names import python_names
 from .names import _block_reads as reads_in
@@ -41,6 +42,18 @@ _CMP = {operator.lt: ast.Lt, operator.le: ast.LtE, operator.gt: ast.Gt, operator
 _UNARY = {operator.neg: ast.USub, operator.pos: ast.UAdd, operator.not_: ast.Not,
           operator.invert: ast.Invert}
 _LITERALS = (int, float, bool, str, type(None))
+_ARITH = (operator.add, operator.sub, operator.mul, operator.truediv)
+
+
+def _printable(value: Any) -> bool:
+    """A constant codegen writes out: literals, and slices and tuples of them, and `...`."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, _LITERALS) or value is Ellipsis:
+        return True
+    if isinstance(value, slice):
+        return all(_printable(v) for v in (value.start, value.stop, value.step))
+    return isinstance(value, tuple) and all(_printable(v) for v in value)
 
 
 def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
@@ -79,10 +92,27 @@ class _Codegen:
     def __init__(self, fn: Function, namespace: dict[str, Any]):
         self.in_place = in_place_updates(fn)
         self.names = python_names(fn, self.in_place)
+        self.taken = {self.name(v) for v in defined_in(fn.body) | set(fn.params)}  # not refs
         self.ns = namespace
         self.refs: dict[int, str] = {}
         self.last_line: int | None = None
+        self.avals = fn.avals
         self.unused = _unused_trip_counts(fn) | self._shared_stacks(fn)
+        self.throwaway = self._throwaway(fn)
+
+    def _throwaway(self, fn: Function) -> str:
+        """The name of loop indices no code reads: `_`, unless a value is called that."""
+        used = {self.name(v) for v in fn.params}
+        for s in walk(fn.body):
+            used.update(self.name(v) for v in s.outs)
+            if isinstance(s, (For, While)):
+                used.update(self.name(v) for v in s.carried)
+            if isinstance(s, For) and _index_used(s):
+                used.add(self.name(s.index))
+        name = "_"
+        while name in used:
+            name += "_"
+        return name
 
     def _shared_stacks(self, fn: Function) -> set[Var]:
         """Copies of stacks for a pullback that only loops walking them backwards read: the
@@ -121,12 +151,32 @@ class _Codegen:
             return self.ref(value, "inf" if value > 0 else "nan" if value != value else "ninf")
         if isinstance(value, _LITERALS):
             return ast.Constant(value)
-        if isinstance(value, tuple) and all(isinstance(v, _LITERALS) for v in value):
+        if isinstance(value, tuple) and all(_printable(v) for v in value):
             return ast.Tuple([self.const(v) for v in value], ast.Load())
-        if isinstance(value, slice):
-            return ast.Slice(*[self.const(v) if v is not None else None
-                               for v in (value.start, value.stop, value.step)])
+        if isinstance(value, slice) and _printable(value):  # inside x[...]: see index()
+            return ast.Call(ast.Name("slice", ast.Load()), [
+                self.const(v) for v in (value.start, value.stop, value.step)], [])
+        if value is Ellipsis:
+            return ast.Constant(Ellipsis)
         return self.ref(value, getattr(value, "__name__", "c"))
+
+    def _as_float(self, a: Atom, other: Atom, emitted: ast.expr) -> ast.expr:
+        """`1 - x` as `1.0 - x` when `x` is a float scalar: the same value, and CPython's
+        float-with-float arithmetic is the fast path."""
+        if isinstance(a, Const) and type(a.value) is int and isinstance(other, Var):
+            aval = self.avals.get(other)
+            if aval is not None and aval.kind == "scalar" and aval.is_float:
+                return ast.Constant(float(a.value))
+        return emitted
+
+    def index(self, a: Atom) -> ast.expr:
+        """An index as written inside `x[...]`: slices as `a:b:c`."""
+        if isinstance(a, Const) and isinstance(a.value, slice) and _printable(a.value):
+            return ast.Slice(*[self.const(v) if v is not None else None
+                               for v in (a.value.start, a.value.stop, a.value.step)])
+        if isinstance(a, Const) and isinstance(a.value, tuple) and _printable(a.value):
+            return ast.Tuple([self.index(Const(v)) for v in a.value], ast.Load())
+        return self.atom(a)
 
     def ref(self, obj: Any, hint: str) -> ast.expr:
         """An expression that names `obj`: `math.sin`, `np.exp`, `abs`, or a bound name."""
@@ -138,12 +188,16 @@ class _Codegen:
         if name and getattr(np, name, None) is obj and not isinstance(obj, (int, float)):
             self.ns["np"] = np
             return ast.Attribute(ast.Name("np", ast.Load()), name, ast.Load())
+        if name and getattr(np.linalg, name, None) is obj and mod == "numpy.linalg":
+            self.ns["np"] = np
+            linalg = ast.Attribute(ast.Name("np", ast.Load()), "linalg", ast.Load())
+            return ast.Attribute(linalg, name, ast.Load())
         if name and getattr(builtins, name, None) is obj:
             return ast.Name(name, ast.Load())
         if id(obj) not in self.refs:
             base = hint.strip("<>").replace(".", "_") or "c"
             ref, n = base, 0
-            while ref in self.ns and self.ns[ref] is not obj or ref in self.names.values():
+            while ref in self.ns and self.ns[ref] is not obj or ref in self.taken:
                 n += 1
                 ref = f"{base}_{n}"
             self.ns[ref] = obj
@@ -199,10 +253,10 @@ class _Codegen:
             copy = ast.Call(ast.Attribute(args[0], "copy", ast.Load()), [], [])
             out.append(ast.Assign([self.store(s.out)], copy))
         if s.prim is runtime.setitem:
-            item = ast.Subscript(self.load(s.out), args[1], ast.Store())
+            item = ast.Subscript(self.load(s.out), self.index(s.args[1]), ast.Store())
             return out + [ast.Assign([item], args[2])]
         if s.prim is runtime.item_add:
-            item = ast.Subscript(self.load(s.out), args[1], ast.Store())
+            item = ast.Subscript(self.load(s.out), self.index(s.args[1]), ast.Store())
             return out + [ast.AugAssign(item, ast.Add(), args[2])]
         self.ns["np"] = np
         add_at = ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "add", ast.Load()),
@@ -212,6 +266,9 @@ class _Codegen:
     def expr(self, s: Assign, args: list[ast.expr]) -> ast.expr:
         p = s.prim
         if p in _BINOP and len(args) == 2:
+            if p in _ARITH:
+                args = [self._as_float(a, other, e) for a, other, e in
+                        zip(s.args, s.args[::-1], args)]
             return ast.BinOp(args[0], _BINOP[p](), args[1])
         if p in _CMP and len(args) == 2:
             return ast.Compare(args[0], [_CMP[p]()], [args[1]])
@@ -225,7 +282,7 @@ class _Codegen:
         if isinstance(p, type(runtime.attr("x"))):
             return ast.Attribute(args[0], p.name, ast.Load())
         if p is operator.getitem:
-            return ast.Subscript(args[0], args[1], ast.Load())
+            return ast.Subscript(args[0], self.index(s.args[1]), ast.Load())
         if p in (runtime.make_tuple, runtime.make_list):
             return (ast.Tuple if p is runtime.make_tuple else ast.List)(args, ast.Load())
         if p is runtime.make_dict:
@@ -266,7 +323,7 @@ class _Codegen:
         if s.reverse:
             it = ast.Call(ast.Name("reversed", ast.Load()), [it], [])
         used = _index_used(s)
-        index: ast.expr = self.store(s.index) if used else ast.Name("_", ast.Store())
+        index: ast.expr = self.store(s.index) if used else ast.Name(self.throwaway, ast.Store())
         k = _iterated_stack(s)
         body_ir, nxt, carried = s.body, s.next, s.carried
         if k is not None:  # `for item in reversed(stack)` instead of `item = stack.pop()`

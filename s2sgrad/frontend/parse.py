@@ -24,6 +24,7 @@ from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError
 from .fence import fence
 
 _MISSING = object()
+_LAMBDAS: dict[int, dict[int, list[ast.Lambda]]] = {}
 
 
 @dataclass
@@ -140,6 +141,21 @@ def _function_node(fn: Callable[..., Any], text: str, filename: str, start: int,
 _FILES: dict[tuple[str, int], ast.Module] = {}
 
 
+def _lambdas(filename: str) -> dict[int, list[ast.Lambda]]:
+    """The lambdas of a file by first line (built once per file version: rule modules hold
+    hundreds, and each rule applied looks its lambda up)."""
+    module = _file_ast(filename)
+    if module is None:
+        return {}
+    if id(module) not in _LAMBDAS:
+        index: dict[int, list[ast.Lambda]] = {}
+        for node in ast.walk(module):
+            if isinstance(node, ast.Lambda):
+                index.setdefault(node.lineno, []).append(node)
+        _LAMBDAS[id(module)] = index
+    return _LAMBDAS[id(module)]
+
+
 def _file_ast(filename: str) -> ast.Module | None:
     lines = linecache.getlines(filename)
     key = (filename, hash(tuple(lines)))
@@ -154,10 +170,8 @@ def _file_ast(filename: str) -> ast.Module | None:
 def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
     """A lambda's AST, found among the lambdas of its file by line, arguments and columns."""
     code = fn.__code__
-    module = _file_ast(filename)
-    found = [node for node in (ast.walk(module) if module is not None else ())
-             if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno
-             and [a.arg for a in _args(node.args)] == list(code.co_varnames[:_nargs(code)])]
+    found = [node for node in _lambdas(filename).get(code.co_firstlineno, ())
+             if [a.arg for a in _args(node.args)] == list(code.co_varnames[:_nargs(code)])]
     if len(found) > 1:
         found = [n for n in found if _spans(n, code)] or found[:0]
     if len(found) != 1:

@@ -162,6 +162,7 @@ class _Reverser:
         self.names, self.active, self.kinds = names, active, kinds
         self.out: Block = []
         self.stacks: list[Var] = []  # the filled stacks the forward loops leave
+        self.negations: dict[Var, Atom] = {}  # adjoints defined as `-a`: a + c folds to c - a
 
     # -- helpers --------------------------------------------------------------------------
     def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any) -> Var:
@@ -193,7 +194,17 @@ class _Reverser:
                 last.outs = [new]
                 self.kinds[new] = self.kinds.pop(c, K.ANY)  # type: ignore[arg-type]
                 c = new
+                if last.prim is operator.neg:
+                    self.negations[new] = last.args[0]
             adj[v] = c
+            return
+        if adj[v] in self.negations and isinstance(c, Var):  # (-a) + c is c - a
+            last = self.out[-1] if self.out else None
+            if isinstance(last, Assign) and last.outs == [adj[v]]:  # unread yet: rewrite it
+                last.prim, last.args = operator.sub, [c, self.negations.pop(adj[v])]
+            else:
+                adj[v] = self.emit(operator.sub, [c, self.negations[adj[v]]], "b" + v.name,
+                                   loc)
             return
         last = self.out[-1] if self.out else None
         if renameable and isinstance(last, Assign) and last.outs == [c] and \
@@ -310,7 +321,8 @@ class _Reverser:
             saved, self.out = self.out, rev_b
             results.append([adj_b.get(v) or self.zero(v) for v in changed])
             self.out = saved
-        forward = self._export(s, branches[0][0], branches[0][1], branches[1][0], branches[1][1])
+        forward = self._export(s, branches[0][0], branches[0][1], branches[1][0], branches[1][1],
+                               results)
         if changed:
             outs = [self.names.var("b" + v.name) for v in changed]
             self.out.append(If(s.cond, branches[0][1], branches[1][1], results[0], results[1],
@@ -320,12 +332,14 @@ class _Reverser:
                 self.kinds[o] = K.kind(v, self.kinds)
         return [forward]
 
-    def _export(self, s: If, fwd_t: Block, rev_t: Block, fwd_e: Block, rev_e: Block) -> If:
-        """The forward `if`, with the values its reverse branches read as extra outs."""
+    def _export(self, s: If, fwd_t: Block, rev_t: Block, fwd_e: Block, rev_e: Block,
+                rev_results: list[list[Atom]]) -> If:
+        """The forward `if`, with the values its reverse branches read as extra outs (in
+        their statements or directly as their results, e.g. the adjoint `u2` of `b * u2`)."""
         then_res, else_res, outs = list(s.then_results), list(s.else_results), list(s.outs)
-        for fwd, rev, own, other in ((fwd_t, rev_t, then_res, else_res),
-                                     (fwd_e, rev_e, else_res, then_res)):
-            needed = sorted(free_vars(rev) & defined_in(fwd), key=lambda v: v.name)
+        for fwd, rev, res, own, other in ((fwd_t, rev_t, rev_results[0], then_res, else_res),
+                                          (fwd_e, rev_e, rev_results[1], else_res, then_res)):
+            needed = sorted(free_vars(rev, res) & defined_in(fwd), key=lambda v: v.name)
             mapping: dict[Var, Atom] = {}
             for v in needed:
                 out = self.names.var(v.name)
@@ -335,6 +349,7 @@ class _Reverser:
                 self.kinds[out] = K.kind(v, self.kinds)
                 mapping[v] = out
             substitute(rev, mapping)
+            res[:] = [mapping.get(a, a) if isinstance(a, Var) else a for a in res]
         return If(s.cond, fwd_t, fwd_e, then_res, else_res, outs, s.loc)
 
     # -- loops ----------------------------------------------------------------------------
