@@ -39,6 +39,8 @@ def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, st
             alias[s.outs[0]] = s.args[0]  # type: ignore[union-attr]
             targets.add(s.args[0])  # type: ignore[union-attr,arg-type]
     _visit(fn.body, fn.results, set(fn.params), alias, targets)
+    if fn.split is not None:
+        _closure_safe(fn, alias)
     names: dict[Var, str] = {}
 
     def name(v: Var) -> str:
@@ -49,6 +51,38 @@ def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, st
     for v in list(alias):
         name(v)
     return names
+
+
+def _closure_safe(fn: Function, alias: dict[Var, Var]) -> None:
+    """Split motion: the reverse sweep becomes a closure (`pullback`) that reads the forward
+    sweep's locals by name. A name the closure assigns is local to all of the closure, so a
+    value it defines must not take the name of a forward value it reads (`bx = g * bx`
+    would make the forward `bx` unreadable there)."""
+    at = next(i for i, s in enumerate(fn.body)
+              if isinstance(s, Assign) and s.prim is runtime.sweep_marker)
+    k = len(fn.params) - fn.split  # type: ignore[operator]
+
+    def defined(block: Block) -> list[Var]:
+        out: list[Var] = []
+        for s in walk(block):
+            out += s.outs
+            if isinstance(s, (For, While)):
+                out += s.carried
+            if isinstance(s, For):
+                out.append(s.index)
+        return out
+
+    def root(v: Var) -> Var:
+        while v in alias:
+            v = alias[v]
+        return v
+
+    inner = [*fn.params[k:], *defined(fn.body[at + 1:])]
+    read = _block_reads(fn.body[at + 1:], fn.results[fn.split:])  # type: ignore[misc]
+    outer = {root(v) for v in [*fn.params[:k], *defined(fn.body[:at])] if v in read}
+    for v in inner:  # in program order, so a later value may still join an earlier one
+        if v in alias and root(v) in outer:
+            del alias[v]
 
 
 def reads(s: object) -> set[Var]:
@@ -139,6 +173,8 @@ def _branch_results_done(block: Block, r: Atom, results: list[Atom], c: Var) -> 
         return False
     for m, st in enumerate(block):
         if isinstance(r, Var) and r in st.outs:
+            if isinstance(st, If) and not _branches_allow(st, r, c):
+                return False  # a nested branch writes r's name, then reads c
             return c not in _block_reads(block[m + 1:], [])
     return True
 

@@ -668,3 +668,68 @@ def gradient_descent_unrolled(x, lr):
     for i in range(5):
         x = x - lr * 2.0 * (x - 1.0)
     return x * x
+
+
+# -- found by the fuzz tests (tests/test_fuzz.py), reduced --------------------------------------
+@case(1.1, -1.8, 1)
+def return_in_int_branch(a, b, n):
+    # the reverse branch's result `u2` (adjoint of b in b * u2) was not exported from the
+    # forward branch: IRError
+    if n == 0:
+        return a
+    return b * (a + 1.0)
+
+
+@case(0.3, 0.7)
+def param_named_like_adjoint(x, bx):
+    # vjp: the pullback assigned `bx` (x's adjoint) and so could not read the forward `bx`
+    bx = bx * x
+    return bx
+
+
+@case(0.7, 1.3)
+def underscore_variable(x, y):
+    # the reverse loop's unused index was written `_`, overwriting the user's `_`
+    _ = x * x
+    a = _ * y
+    for i in range(3):
+        a = a * 2.0 + y
+    return a
+
+
+@case(0.3, 0.7)
+def shared_negated_adjoint(a, b):
+    # (-g) + c folded to c - g in place although b's adjoint was the same value
+    s = a + 1.0
+    w = a + b
+    return s - w
+
+
+@case(0.3, 0.7, 0.1)
+def negated_double(a, b, c):
+    c = -(a + a)
+    return c
+
+
+@case(0.3, 1.7)
+def swap_in_nested_branch(x, y):
+    # the nested branch's new x took the loop's name `x` before `y = x` read the old one
+    for i in range(2):
+        if x < 5.0:
+            if y > 0.0:
+                x, y = y * y, x
+    return x * 10.0 + y
+
+
+@case(0.7, 1.3, 3)
+def name_first_assigned_in_loop(a, b, n):
+    # `t` is undefined before the first loop: its kind was unknown, so `b += t` was
+    # rejected as a possible in-place array update
+    if 1.0 < n:
+        for i in range(0, 4, 2):
+            t = a
+        for i in range(3):
+            b += t
+    else:
+        a, b = b, a
+    return a * b
