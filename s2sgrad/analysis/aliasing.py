@@ -29,6 +29,7 @@ from .kinds import Avals
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
           np.moveaxis, np.diagonal, np.broadcast_to, np.atleast_1d, np.atleast_2d,
           np.atleast_3d, np.asarray, np.flip, np.fliplr, np.flipud, np.rot90,
+          np.diag, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
           runtime.attr("T"), runtime.method("reshape"), runtime.method("transpose"),
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real")}

@@ -62,10 +62,12 @@ def aval_of(value: Any, static: bool = False) -> Aval:
         return Aval("array", value.shape, value.dtype.name)
     if isinstance(value, np.generic):
         return Aval(SCALAR, (), value.dtype.name)
-    if static and (isinstance(value, str) or isinstance(value, tuple) and all(
-            isinstance(v, int) or isinstance(v, tuple) and all(isinstance(w, int) for w in v)
-            for v in value)):  # shapes, axes, pairs of axes lists, einsum subscripts
+    if static and isinstance(value, str):  # einsum subscripts
         return Aval("any", value=value)
+    if static and isinstance(value, tuple) and all(
+            isinstance(v, int) or isinstance(v, (tuple, list)) and
+            all(isinstance(w, int) for w in v) for v in value):  # shapes, axes, pairs of axes
+        return Aval("any", value=tuple(tuple(v) if isinstance(v, list) else v for v in value))
     return ANY
 
 

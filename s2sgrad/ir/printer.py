@@ -35,6 +35,8 @@ def prim_name(prim: Any) -> str:
     name = getattr(prim, "__qualname__", None) or getattr(prim, "__name__", repr(prim))
     if module in ("builtins", "") or module.startswith("s2sgrad"):
         return name
+    if module == "numpy.linalg":
+        return "np.linalg." + name
     if module.startswith("numpy"):
         return "np." + name
     return f"{module.split('.')[-1].lstrip('_')}.{name}"

@@ -1,3 +1,4 @@
 """Derivative rules, grouped by namespace. Importing this package registers them all."""
 
 from . import math, operators  # noqa: F401
+from . import numpy, linalg  # noqa: F401  (after operators: numpy reuses its rules)

@@ -23,6 +23,8 @@ def _namespace(prim: Any) -> str:
         return "math"
     if name.startswith("the method") or name.startswith("the attribute"):
         return "array methods and attributes"
+    if (getattr(prim, "__module__", None) or "").startswith("s2sgrad.rules."):
+        return "helpers that rules call"
     return "operators and builtins"
 
 

@@ -131,7 +131,16 @@ class _Forward:
             if c is not None:
                 total = self.add(total, c, "d" + s.out.name, s.loc)
         if total is not None:
+            if rule.elementwise:  # an argument smaller than the result gives a smaller tangent
+                total = self.broadcast(total, s.out, s.loc)
             tan[s.out] = self.rename(total, "d" + s.out.name)
+
+    def broadcast(self, t: Atom, out: Var, loc: Any) -> Atom:
+        """The tangent `t` of an elementwise result, broadcast to the result's shape."""
+        want, have = K.kind(out, self.kinds), K.kind(t, self.kinds)
+        if want.kind != "array" or want.shape is None or have.shape == want.shape:
+            return t
+        return self.emit(np.broadcast_to, [t, Const(want.shape)], "d" + out.name, loc)
 
     def rename(self, atom: Atom, hint: str) -> Atom:
         last = self.out[-1] if self.out else None
@@ -164,7 +173,8 @@ class _Forward:
             if i >= len(s.args):
                 continue
             a = s.args[i]
-            args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else Const(0.0)
+            args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else Const(
+                np.zeros(np.shape(a.value)) if isinstance(a.value, np.ndarray) else 0.0)
         outs = [self.names.var("d" + o.name) for o in s.outs]
         self.out.append(Assign(outs, s.prim, args, dict(s.kwargs), s.loc, adjoint="tangent"))
         for o, d in zip(s.outs, outs):

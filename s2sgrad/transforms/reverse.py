@@ -200,7 +200,9 @@ class _Reverser:
             return
         if adj[v] in self.negations and isinstance(c, Var):  # (-a) + c is c - a
             last = self.out[-1] if self.out else None
-            if isinstance(last, Assign) and last.outs == [adj[v]]:  # unread yet: rewrite it
+            shared = c is adj[v] or sum(a is adj[v] for a in adj.values()) > 1
+            if isinstance(last, Assign) and last.outs == [adj[v]] and not shared:
+                # unread yet, and no other value's adjoint: rewrite it
                 last.prim, last.args = operator.sub, [c, self.negations.pop(adj[v])]
             else:
                 adj[v] = self.emit(operator.sub, [c, self.negations[adj[v]]], "b" + v.name,

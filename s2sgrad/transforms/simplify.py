@@ -36,6 +36,11 @@ def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, K.Aval]
         g, x = (K.kind(a, kinds) for a in args)
         same = g.shape is not None and g.shape == x.shape and g.kind == x.kind
         return args[0] if same or g.kind == x.kind == K.SCALAR else None
+    if prim in (operator.is_, operator.is_not) and len(args) == 2 and any(
+            isinstance(a, Const) and a.value is None for a in args):
+        other = args[1] if isinstance(args[0], Const) and args[0].value is None else args[0]
+        if isinstance(other, Var) and K.kind(other, kinds).kind in ("array", K.SCALAR):
+            return Const(prim is operator.is_not)  # an array or a number is not None
     if len(args) != 2:
         return None
     x, y = args

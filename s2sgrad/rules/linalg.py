@@ -1,0 +1,303 @@
+"""Rules for `numpy.linalg`: inv, det, slogdet, solve, cholesky, norm, eigh, svd and pinv.
+
+Matrices are the last two axes; most rules also take stacks of matrices. The functions that
+assume a symmetric input (cholesky, eigh) read one triangle only; their rules follow the
+usual convention and treat the input as symmetric: the adjoint they return is symmetric, and
+the tangent they push forward is the symmetric part of the input's tangent.
+
+The results of slogdet, eigh and svd are named tuples. Their adjoint is a tuple with one
+entry per field (zero where no adjoint arrived); `.eigenvalues`, `.U` and the like are
+primitives whose rules pick the field.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend.runtime import attr, seq_onehot, unbroadcast
+from .numpy import _pieces
+from .registry import defjvp, defvjp
+
+
+def _mT(x):  # noqa: N802 (the matrix transpose, as in the array API)
+    return np.swapaxes(x, -1, -2)
+
+
+defvjp(_mT, lambda g, ans, x: _mT(g))
+defjvp(_mT, lambda t, ans, x: _mT(t))
+
+
+def _inv(g, ans, a):
+    if np.ndim(a) == 2:
+        return -ans.T @ g @ ans.T
+    return -_mT(ans) @ g @ _mT(ans)
+
+
+defvjp(np.linalg.inv, _inv)
+defjvp(np.linalg.inv, lambda t, ans, a: -ans @ t @ ans)
+
+
+def _det(g, ans, a):
+    if np.ndim(a) == 2:
+        return g * ans * np.linalg.inv(a).T
+    return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+
+
+def _det_jvp(t, ans, a):
+    if np.ndim(a) == 2:
+        return ans * np.trace(np.linalg.solve(a, t))
+    return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
+defvjp(np.linalg.det, _det)
+defjvp(np.linalg.det, _det_jvp)
+
+
+def _slogdet(g, ans, a):
+    if np.ndim(a) == 2:
+        return g[1] * np.linalg.inv(a).T
+    return np.expand_dims(g[1], (-2, -1)) * _mT(np.linalg.inv(a))
+
+
+def _slogdet_jvp(t, ans, a):
+    if np.ndim(a) == 2:
+        return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t))
+    return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+
+
+defvjp(np.linalg.slogdet, _slogdet)
+defjvp(np.linalg.slogdet, _slogdet_jvp)
+
+
+def _solve_a(g, ans, a, b):
+    if np.ndim(a) == 2 and np.ndim(b) == 1:
+        return -np.outer(np.linalg.solve(a.T, g), ans)
+    if np.ndim(a) == 2 and np.ndim(b) == 2:
+        return -np.linalg.solve(a.T, g) @ ans.T
+    if np.ndim(b) == 1:
+        return -np.linalg.solve(_mT(a), g[..., None]) * ans[..., None, :]
+    return unbroadcast(-np.linalg.solve(_mT(a), g) @ _mT(ans), a)
+
+
+def _solve_b(g, ans, a, b):
+    if np.ndim(a) == 2:
+        return np.linalg.solve(a.T, g)
+    if np.ndim(b) == 1:
+        return unbroadcast(np.linalg.solve(_mT(a), g[..., None])[..., 0], b)
+    return unbroadcast(np.linalg.solve(_mT(a), g), b)
+
+
+def _solve_jvp_a(t, ans, a, b):
+    if np.ndim(b) == 1 and np.ndim(a) > 2:
+        return -np.linalg.solve(a, t @ ans[..., None])[..., 0]
+    return -np.linalg.solve(a, t @ ans)
+
+
+defvjp(np.linalg.solve, _solve_a, _solve_b)
+defjvp(np.linalg.solve, _solve_jvp_a, lambda t, ans, a, b: np.linalg.solve(a, t))
+
+
+def _cholesky(g, ans, a, upper=False):
+    """A = L Lᵀ: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    inv = np.linalg.inv(ans)
+    if np.ndim(a) == 2:
+        s = inv.T @ (np.tril(ans.T @ g) * half) @ inv
+        return 0.5 * (s + s.T)
+    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
+    return 0.5 * (s + _mT(s))
+
+
+def _cholesky_jvp(t, ans, a, upper=False):
+    """dL = L Φ(L⁻¹ dA L⁻ᵀ), dA the symmetric part of the tangent."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    inv = np.linalg.inv(ans)
+    if np.ndim(a) == 2:
+        return ans @ (np.tril(inv @ (0.5 * (t + t.T)) @ inv.T) * half)
+    return ans @ (np.tril(inv @ (0.5 * (t + _mT(t))) @ _mT(inv)) * half)
+
+
+defvjp(np.linalg.cholesky, _cholesky)
+defjvp(np.linalg.cholesky, _cholesky_jvp)
+
+
+def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)
+    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ, F_ij = 1 / (w_j - w_i) off the diagonal, symmetrized."""
+    w, v = ans
+    gw, gv = _pieces(g, ans)
+    eye = np.eye(np.shape(a)[-1])
+    f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
+    if np.ndim(a) == 2:
+        s = v @ (gw[:, None] * eye + f * (v.T @ gv)) @ v.T
+        return 0.5 * (s + s.T)
+    s = v @ (gw[..., None] * eye + f * (_mT(v) @ gv)) @ _mT(v)
+    return 0.5 * (s + _mT(s))
+
+
+def _eigh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
+    w, v = ans
+    eye = np.eye(np.shape(a)[-1])
+    f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
+    m = _mT(v) @ (0.5 * (t + _mT(t))) @ v
+    return np.diagonal(m, 0, -2, -1), v @ (f * m)
+
+
+defvjp(np.linalg.eigh, _eigh)
+defjvp(np.linalg.eigh, _eigh_jvp)
+
+
+def _reduced_svd(a, full_matrices):
+    """The thin SVD, after checking that the full one would have no extra columns."""
+    m, n = np.shape(a)[-2:]
+    if full_matrices and m != n:
+        raise NotImplementedError("the derivative of np.linalg.svd(a, full_matrices=True) "
+                                  "is defined here for square matrices only: pass "
+                                  "full_matrices=False")
+    return np.linalg.svd(a, full_matrices=False)
+
+
+def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    """Ā for A = U S Vᵀ (thin, distinct singular values): the terms inside the span of U and
+    V, F_ij = 1 / (s_j² - s_i²), plus the parts of Ū and V̄ outside that span."""
+    if not compute_uv:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        return (u * g[..., None, :]) @ vh
+    u, s, vh = _reduced_svd(a, full_matrices)
+    gu, gs, gvh = _pieces(g, ans)
+    v, gv = _mT(vh), _mT(gvh)
+    k = np.shape(s)[-1]
+    eye = np.eye(k)
+    s2 = s * s
+    f = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
+    ut_gu = _mT(u) @ gu
+    vt_gv = _mT(v) @ gv
+    core = (f * (ut_gu - _mT(ut_gu))) * s[..., None, :] + gs[..., None] * eye + \
+        s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
+    out = u @ core @ vh
+    out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
+    return out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+
+
+def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if not compute_uv:
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        return np.sum(u * (t @ _mT(vh)), axis=-2)
+    u, s, vh = _reduced_svd(a, full_matrices)
+    v = _mT(vh)
+    k = np.shape(s)[-1]
+    eye = np.eye(k)
+    s2 = s * s
+    f = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
+    p = _mT(u) @ t @ v
+    ds = np.diagonal(p, 0, -2, -1)
+    du = u @ (f * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
+    du = du + (t @ v - u @ p) / s[..., None, :]
+    dv = v @ (f * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
+    dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
+    return du, ds, _mT(dv)
+
+
+defvjp(np.linalg.svd, _svd)
+defjvp(np.linalg.svd, _svd_jvp)
+defvjp(_reduced_svd, _svd)  # the rules themselves call it: a derivative of a derivative
+defjvp(_reduced_svd, _svd_jvp)
+
+
+def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
+    """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A)."""
+    p = ans
+    m, n = np.shape(a)[-2:]
+    left = np.eye(m) - a @ p
+    right = np.eye(n) - p @ a
+    return -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+
+
+def _pinv_jvp(t, ans, a, rcond=None, hermitian=False, rtol=None):
+    p = ans
+    m, n = np.shape(a)[-2:]
+    left = np.eye(m) - a @ p
+    right = np.eye(n) - p @ a
+    return -p @ t @ p + p @ _mT(p) @ _mT(t) @ left + right @ _mT(t) @ _mT(p) @ p
+
+
+defvjp(np.linalg.pinv, _pinv)
+defjvp(np.linalg.pinv, _pinv_jvp)
+
+
+def _norm(g, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002 (numpy's name)
+    """The 2-norm and Frobenius norm, vector p-norms, and the nuclear, spectral, 1 and inf
+    norms of matrices."""
+    if axis is not None and not keepdims:
+        g = np.expand_dims(g, axis)
+        ans = np.expand_dims(ans, axis)
+    if ord is None or ord == "fro":
+        return g * x / ans
+    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+        rows, cols = (0, 1) if axis is None else axis
+        if ord == "nuc":
+            u, s, vh = np.linalg.svd(x, full_matrices=False)
+            return g * (u @ vh)
+        if ord == 2 or ord == -2:
+            u, s, vh = np.linalg.svd(x, full_matrices=False)
+            k = 0 if ord == 2 else -1
+            return g * np.outer(u[:, k], vh[k])
+        if ord == 1 or ord == -1:  # the largest (smallest) column sum
+            return g * np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == ans)
+        return g * np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == ans)
+    if ord == 0:  # counts the nonzero items: a step function
+        return 0.0 * x
+    if ord == 1:
+        return g * np.sign(x)
+    if ord == np.inf or ord == -np.inf:
+        hit = np.abs(x) == ans
+        return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
+    return g * np.sign(x) * (np.abs(x) / ans) ** (ord - 1)
+
+
+def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    if ord is None or ord == "fro":
+        return np.sum(x * t, axis=axis, keepdims=keepdims) / ans
+    a = ans
+    if axis is not None and not keepdims:
+        a = np.expand_dims(ans, axis)
+    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+        rows, cols = (0, 1) if axis is None else axis
+        if ord == "nuc":
+            u, s, vh = np.linalg.svd(x, full_matrices=False)
+            d = u @ vh
+        elif ord == 2 or ord == -2:
+            u, s, vh = np.linalg.svd(x, full_matrices=False)
+            k = 0 if ord == 2 else -1
+            d = np.outer(u[:, k], vh[k])
+        elif ord == 1 or ord == -1:
+            d = np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == a)
+        else:
+            d = np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == a)
+    elif ord == 0:
+        d = 0.0 * x
+    elif ord == 1:
+        d = np.sign(x)
+    elif ord == np.inf or ord == -np.inf:
+        hit = np.abs(x) == a
+        d = np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
+    else:
+        d = np.sign(x) * (np.abs(x) / a) ** (ord - 1)
+    return np.sum(d * t, axis=axis, keepdims=keepdims)
+
+
+defvjp(np.linalg.norm, _norm)
+defjvp(np.linalg.norm, _norm_jvp)
+
+
+# -- the fields of the named tuples that slogdet, eigh and svd return ------------------------
+
+def _field(i):
+    """Rules for reading field i of a named tuple (`.eigenvalues`, `.U`, ...)."""
+    return (lambda g, ans, x: seq_onehot(x, i, g)), (lambda t, ans, x: t[i])
+
+
+for _name, _i in (("sign", 0), ("logabsdet", 1), ("eigenvalues", 0), ("eigenvectors", 1),
+                  ("U", 0), ("S", 1), ("Vh", 2)):
+    _vjp, _jvp = _field(_i)
+    defvjp(attr(_name), _vjp)
+    defjvp(attr(_name), _jvp)
