@@ -1,21 +1,24 @@
 """Random scalar Python programs for the fuzz tests (`tests/test_fuzz.py`), and the oracles.
 
 `generate(chooser)` builds one program as source text: two or three float parameters
-(sometimes an int parameter too), assignments and augmented assignments over + - * / **,
-unary minus, math.sin/cos/tanh/exp/log/sqrt, abs/min/max and conditional expressions;
-`if`/`elif`/`else` that assign on some paths only; `for` over `range(...)` (constant, int
-parameter or outer index bounds, negative steps) and over tuples; `while` loops bounded by a
-counter; `break`, `continue` and early `return` in branches and loops; nested loops; tuple
-assignment and swaps. Variable names are sometimes chosen to collide with the names the
-compiler generates (`u1`, `bx`, `stack`, `trips`, ...).
+(sometimes an int parameter too), assignments, chained (`a = b = v`) and augmented
+assignments over + - * / **, unary minus, math.sin/cos/tanh/exp/log/sqrt (and a few more
+functions with rules), abs/min/max and conditional expressions; `if`/`elif`/`else` that
+assign on some paths only; `for` over `range(...)` (constant, int parameter or outer index
+bounds, negative steps) and over tuples and lists; `while` loops bounded by a counter;
+`break`, `continue` and early `return` in branches and loops; nested loops; tuple assignment
+and swaps; sometimes calls to a generated helper function of the module (which s2sgrad
+inlines). Variable names are sometimes chosen to collide with the names the compiler
+generates (`u1`, `bx`, `stack`, `trips`, `_`, ...).
 
 Every program is rendered twice: the plain source that s2sgrad compiles, and a *probe*
 version of the same program in which every value, comparison, `abs`, `min`, `max` and
 denominator goes through a recorder. Running the probe at a point says whether the program
 is smooth there: no comparison or kink within a relative margin of its switching point, no
 denominator near zero, no value above `LIMIT`; and it gives the sequence of decisions taken,
-which must not change when the arguments move by the finite-difference step. Points that
-fail are redrawn, so finite differences are a valid oracle at every point that is checked.
+which must not change when the arguments move by the finite-difference step (or four
+times it: central differences with the two steps must also agree). Points that fail are
+redrawn, so finite differences are a valid oracle at every point that is checked.
 
 A chooser supplies the random decisions (`integer(lo, hi)`, `real(lo, hi)`): one backed by
 `random.Random` for the command-line driver, one backed by Hypothesis (see test_fuzz.py) so
@@ -154,6 +157,8 @@ class Call(Expr):
         args = ", ".join(a.code(probe) for a in self.args)
         if not probe or self.fn == "float":
             return f"{self.fn}({args})"
+        if self.fn == HELPER:  # a function of the module, inlined by s2sgrad
+            return f"probe_{HELPER}({args})"
         if self.fn in ("abs", "min", "max"):
             return f"_K.{self.fn}({args})"
         return f"_K.v({self.fn}({args}))"
@@ -229,6 +234,16 @@ class Assign(Stmt):
 
 
 @dataclass
+class Chain(Stmt):
+    """`a = b = value`."""
+    targets: list[str]
+    value: Expr
+
+    def lines(self, probe: bool, indent: str) -> list[str]:
+        return [f"{indent}{' = '.join(self.targets)} = {self.value.code(probe)}"]
+
+
+@dataclass
 class AugAssign(Stmt):
     target: str
     op: str
@@ -273,10 +288,12 @@ class For(Stmt):
     target: str
     iterable: str | list[Expr]   # the range(...) text, or the items of a tuple
     body: list[Stmt]
+    as_list: bool = False        # the items in a list display, not a tuple
 
     def lines(self, probe: bool, indent: str) -> list[str]:
+        items = [] if isinstance(self.iterable, str) else [e.code(probe) for e in self.iterable]
         it = self.iterable if isinstance(self.iterable, str) else \
-            "(" + ", ".join(e.code(probe) for e in self.iterable) + ",)"
+            "[" + ", ".join(items) + "]" if self.as_list else "(" + ", ".join(items) + ",)"
         return [f"{indent}for {self.target} in {it}:"] + \
             _block_lines(self.body, probe, indent + "    ")
 
@@ -322,6 +339,7 @@ INDEX_NAMES = ("i", "j", "l")
 COUNTER_NAMES = ("q", "q2", "q3")
 CONSTANTS = (1.0, 0.5, 2.0, -1.0, 0.25, 3.0, -0.5, 1.5, 0.1, -2.0, 0.75)
 MAX_LOOP_DEPTH = 2
+HELPER = "helper"
 
 
 @dataclass
@@ -330,6 +348,7 @@ class Program:
     float_params: list[str]
     int_param: str | None
     body: list[Stmt]
+    helper: "Program | None" = None   # a function of the module that the program calls
     source: str = ""
     probe_source: str = ""
 
@@ -340,6 +359,14 @@ class Program:
     def render(self, probe: bool, name: str | None = None) -> str:
         head = f"def {name or self.name}({', '.join(self.params)}):"
         return "\n".join([head] + _block_lines(self.body, probe, "    ")) + "\n"
+
+    def finish(self) -> "Program":
+        """Set the module text (helper first) and the probe's."""
+        h = self.helper
+        self.source = (h.render(False) + "\n\n" if h else "") + self.render(False)
+        self.probe_source = (h.render(True, f"probe_{HELPER}") + "\n\n" if h else "") + \
+            self.render(True, "probe")
+        return self
 
 
 @dataclass
@@ -355,12 +382,16 @@ class _Result:
     floats: list[str]
     exits: bool                # control never reaches the end of the block
     jumps: set = field(default_factory=set)  # "break"/"continue" aimed at the enclosing loop
+    ints: list[str] | None = None  # int names readable after the statement, if it adds some
 
 
 class Generator:
     def __init__(self, ch):
         self.ch = ch
         self.budget = 0
+        self.helper: Program | None = None
+        self.int_param: str | None = None
+        self.locals: list[str] = []
 
     # expressions ---------------------------------------------------------------------------
     def const(self) -> Num:
@@ -397,9 +428,12 @@ class Generator:
         d = depth - 1
         kind = _weighted(self.ch, [(5, "leaf"), (6, "arith"), (2, "div"), (1, "neg"),
                                    (2, "pow"), (3, "unary"), (2, "logsqrt"), (2, "kink"),
-                                   (1, "ifexp")])
+                                   (1, "ifexp"), (4 if self.helper else 0, "call"),
+                                   (1, "more")])
         if kind == "leaf":
             return self.leaf(sc)
+        if kind == "call":
+            return Call(HELPER, [self.expr(sc, d) for _ in self.helper.float_params])
         if kind == "arith":
             op = ("+", "-", "*")[self.ch.integer(0, 2)]
             return Bin(op, self.expr(sc, d), self.expr(sc, d))
@@ -428,6 +462,23 @@ class Generator:
             arg = Neg(Bin("*", e, e)) if inner == "neg_square" else e if inner == "raw" \
                 else Call(inner, [e])
             return Call("math.exp", [arg])
+        if kind == "more":  # other functions with rules, on safe arguments
+            form = self.ch.integer(0, 6)
+            e = self.expr(sc, d)
+            if form == 0:
+                return Call("math.atan", [e])
+            if form == 1:
+                return Call("math.erf", [e])
+            if form == 2:
+                return Call("math.hypot", [Bin("+", Num(0.5), Call("abs", [e])),
+                                           self.expr(sc, d)])
+            if form == 3:
+                return Call("math.log1p", [Bin("*", e, e)])
+            if form == 4:
+                return Call("math.expm1", [Call("math.sin", [e])])
+            if form == 5:
+                return Call("pow", [e, Num(2)])
+            return Call("math.pow", [self.positive(sc, d - 1), e])
         if kind == "logsqrt":
             return Call(("math.log", "math.sqrt")[self.ch.integer(0, 1)],
                         [self.positive(sc, d - 1)])
@@ -473,35 +524,42 @@ class Generator:
         n = self.ch.integer(min_len, 3 if depth > 0 else 2)
         body: list[Stmt] = []
         floats = list(sc.floats)
+        ints = list(sc.ints)
         jumps: set = set()
         for k in range(n):
             if self.budget <= 0 and body:
                 break
-            inner = _Scope(floats, sc.ints, sc.loop_depth, sc.in_loop)
+            inner = _Scope(floats, ints, sc.loop_depth, sc.in_loop)
             stmt, res = self.stmt(inner, depth, last=k == n - 1)
             body.append(stmt)
             jumps |= res.jumps
             floats = res.floats
+            ints = res.ints if res.ints is not None else ints
             if res.exits:
                 if _chance(self.ch, 10):  # dead code after a jump
-                    dead, _ = self.simple(_Scope(floats, sc.ints, sc.loop_depth, sc.in_loop))
+                    dead, _ = self.simple(_Scope(floats, ints, sc.loop_depth, sc.in_loop))
                     body.append(dead)
                 return body, _Result(floats, True, jumps)
         return body, _Result(floats, False, jumps)
 
     def simple(self, sc: _Scope) -> tuple[Stmt, list[str]]:
         name = self.new_name(sc)
+        if _chance(self.ch, 8):  # a = b = value
+            other = self.new_name(sc)
+            if other != name:
+                return Chain([name, other], self.expr(sc, 2)), _add(_add(sc.floats, name), other)
         return Assign([name], [self.expr(sc, 2)]), _add(sc.floats, name)
 
     def stmt(self, sc: _Scope, depth: int, last: bool) -> tuple[Stmt, _Result]:
         self.budget -= 1
         can_nest = depth > 0 and self.budget > 0
         kind = _weighted(self.ch, [
-            (6, "assign"), (4 if sc.floats else 0, "aug"), (2 if len(sc.floats) > 1 else 0, "tuple"),
-            (4 if can_nest else 0, "if"),
-            (3 if can_nest and sc.loop_depth < MAX_LOOP_DEPTH else 0, "for"),
-            (2 if can_nest and sc.loop_depth < MAX_LOOP_DEPTH else 0, "while"),
-            (1 if last and sc.loop_depth > 0 else 0, "jump"),
+            (6, "assign"), (4 if sc.floats else 0, "aug"),
+            (2 if len(sc.floats) > 1 else 0, "tuple"),
+            (5 if can_nest else 0, "if"),
+            (4 if can_nest and sc.loop_depth < MAX_LOOP_DEPTH else 0, "for"),
+            (3 if can_nest and sc.loop_depth < MAX_LOOP_DEPTH else 0, "while"),
+            (2 if last and sc.loop_depth > 0 else 0, "jump"),
         ])
         if kind == "assign":
             stmt, floats = self.simple(sc)
@@ -561,7 +619,7 @@ class Generator:
         """A branch body; inside a loop or not, it may end with a jump."""
         inner = _Scope(list(sc.floats), sc.ints, sc.loop_depth, sc.in_loop)
         body, res = self.block(inner, depth - 1)
-        if not res.exits and _chance(self.ch, 30 if sc.loop_depth else 15):
+        if not res.exits and _chance(self.ch, 40 if sc.loop_depth else 25):
             stmt, jres = self.jump(_Scope(res.floats, sc.ints, sc.loop_depth)) \
                 if sc.loop_depth else (Jump("return", self.expr(_Scope(res.floats, sc.ints), 2)),
                                        _Result(res.floats, True))
@@ -579,15 +637,17 @@ class Generator:
             items = [self.expr(sc, 1) for _ in range(self.ch.integer(1, 3))]
             body, res = self.loop_body(_Scope(_add(sc.floats, target), sc.ints,
                                               sc.loop_depth), depth, sc.ints)
-            return For(target, items, body), _Result(_add(sc.floats, target), False)
+            return For(target, items, body, _chance(self.ch, 30)), \
+                _Result(_add(sc.floats, target), False)
         index = INDEX_NAMES[sc.loop_depth]
         outer = [i for i in sc.ints if i in INDEX_NAMES]
         k = self.ch.integer(0, 3)
         forms = [(6, f"range({k})"), (2, f"range(1, {k + 1})"), (2, f"range({k}, 0, -1)"),
                  (1, f"range(0, {k + 2}, 2)")]
         if self.int_param:
-            forms += [(4, f"range({self.int_param})"), (1, f"range(1, {self.int_param})"),
-                      (1, f"range({self.int_param}, 0, -1)")]
+            forms += [(6, f"range({self.int_param})"), (1, f"range(1, {self.int_param})"),
+                      (1, f"range({self.int_param}, 0, -1)"),
+                      (1, f"range({self.int_param} + 1)"), (1, f"range(2 * {self.int_param})")]
         if outer:
             o = outer[-1]
             forms += [(3, f"range({o})"), (2, f"range({o} + 1)"), (1, f"range({o}, {k + 1})")]
@@ -599,7 +659,8 @@ class Generator:
         floats = list(sc.floats)
         if runs and not res.exits and not res.jumps:
             floats = res.floats  # the body certainly ran, start to end, at least once
-        return For(index, iterable, body), _Result(floats, False)
+        return For(index, iterable, body), \
+            _Result(floats, False, ints=_add(sc.ints, index) if runs else None)
 
     def while_stmt(self, sc: _Scope, depth: int) -> tuple[Stmt, _Result]:
         counter = COUNTER_NAMES[sc.loop_depth]
@@ -623,24 +684,24 @@ class Generator:
             test = "True"
         init = IntStmt(f"{counter} = {bound if form == 'down' else 0}")
         loop = While(test, head + body)
-        return _Seq([init, loop]), _Result(list(sc.floats), False)
+        return _Seq([init, loop]), _Result(list(sc.floats), False, ints=_add(sc.ints, counter))
 
-    def program(self, name: str) -> Program:
-        self.budget = self.ch.integer(3, 12)
+    def program(self, name: str, helper: bool = True) -> Program:
+        self.helper = Generator(self.ch).program(HELPER, False) \
+            if helper and _chance(self.ch, 25) else None
+        self.budget = self.ch.integer(3, 16) if helper else self.ch.integer(1, 6)
         style = PARAM_STYLES[_weighted(self.ch, [(4, 0), (2, 1), (1, 2), (1, 3)])]
         n_float = self.ch.integer(2, 3)
         params = list(style[:n_float])
-        self.int_param = INT_PARAMS[self.ch.integer(0, 2)] if _chance(self.ch, 30) else None
+        self.int_param = INT_PARAMS[self.ch.integer(0, 2)] \
+            if helper and _chance(self.ch, 40) else None
         locals_ = LOCAL_STYLES[_weighted(self.ch, [(3, 0), (1, 1)])]
         self.locals = [v for v in locals_ if v not in params]
         sc = _Scope(list(params), [self.int_param] if self.int_param else [])
         body, res = self.block(sc, 3, min_len=1)
         if not res.exits:
             body.append(Jump("return", self.final(res.floats)))
-        prog = Program(name, params, self.int_param, body)
-        prog.source = prog.render(False)
-        prog.probe_source = prog.render(True, "probe")
-        return prog
+        return Program(name, params, self.int_param, body, self.helper).finish()
 
     def final(self, floats: list[str]) -> Expr:
         """The last return: usually every live name, so little is dead code."""
@@ -761,8 +822,9 @@ class Probe:
         exec(compile(program.probe_source, f"<probe {program.name}>", "exec"), self.ns)
         self.fn = self.ns["probe"]
 
-    def run(self, args: tuple) -> tuple[list, float]:
-        """The decisions taken and the largest |value|; raises Reject off the smooth set."""
+    def run(self, args: tuple) -> tuple[list, float, float]:
+        """The decisions taken, the largest |value| and the result; raises Reject off the
+        smooth set."""
         rec = Recorder()
         self.ns["_K"] = rec
         try:
@@ -770,7 +832,7 @@ class Probe:
         except (OverflowError, ZeroDivisionError, ValueError) as exc:
             raise Reject(repr(exc)) from None
         rec.v(out)
-        return rec.trace, rec.biggest
+        return rec.trace, rec.biggest, out
 
 
 def moved(args: tuple, n_float: int, direction: list[float], step: float) -> tuple:
@@ -783,16 +845,25 @@ def unit(n_args: int, i: int) -> list[float]:
 
 
 def smooth(probe: Probe, args: tuple, n_float: int, directions: list[list[float]],
-           step: float = EPS) -> float:
+           step: float = EPS, check_fd: bool = True) -> float:
     """The largest |value| if the program is smooth at `args` and takes the same decisions
-    at args ± step * d for every direction d; raises Reject otherwise."""
-    trace, biggest = probe.run(args)
+    at args ± step * d for every direction d; raises Reject otherwise. With `check_fd`,
+    also at args ± 4 step * d, and central differences with the two steps must agree (the
+    function varies too fast for them otherwise, e.g. sin of a huge argument)."""
+    trace, biggest, _ = probe.run(args)
     for d in directions:
-        for sign in (1.0, -1.0):
-            t, b = probe.run(moved(args, n_float, d, sign * step))
-            if t != trace:
-                raise Reject("the decisions change within the finite-difference step")
-            biggest = max(biggest, b)
+        outs = {}
+        for k in (1, 4) if check_fd else (1,):
+            for sign in (1.0, -1.0):
+                t, b, outs[sign * k] = probe.run(moved(args, n_float, d, sign * k * step))
+                if t != trace:
+                    raise Reject("the decisions change within the finite-difference step")
+                biggest = max(biggest, b)
+        if check_fd:
+            d1 = (outs[1] - outs[-1]) / (2 * step)
+            d4 = (outs[4] - outs[-4]) / (8 * step)
+            if not _close(d1, d4, 1e-5, _fd_tol(biggest)):
+                raise Reject(f"central differences with two steps disagree: {d1!r}, {d4!r}")
     return biggest
 
 
@@ -830,7 +901,7 @@ def draw_case(ch, name: str = "f", tries: int = 4) -> Case | None:
     return None
 
 
-# -- loading a program from a real file (s2sgrad reads source with inspect.getsource) ---------------
+# -- loading a program from a real file (s2sgrad reads source with inspect.getsource) --------------
 _DIR: list[str] = []
 _COUNTER = itertools.count()
 
@@ -854,7 +925,7 @@ def unload(fn: Callable[..., Any]) -> None:
     sys.modules.pop(fn.__module__, None)
 
 
-# -- the oracles ------------------------------------------------------------------------------------
+# -- the oracles -----------------------------------------------------------------------------------
 def _close(a: float, b: float, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
 
@@ -875,7 +946,7 @@ def _fd_confirms(f, probe: Probe, case: Case, d: list[float], got: float) -> boo
     nf = len(case.program.float_params)
     for eps in (1e-5, 1e-4, 3e-6, 1e-7, 1e-3):
         try:
-            big = smooth(probe, case.args, nf, [d], step=eps)
+            big = smooth(probe, case.args, nf, [d], step=eps, check_fd=False)
         except Reject:
             continue
         want = _directional_fd(f, case.args, nf, d, eps)
@@ -1048,12 +1119,20 @@ def _block_alts(block: list[Stmt]):
             yield block[:k] + list(repl) + block[k + 1:] or [Pass()]
 
 
-def _retry(case: Case, body: list[Stmt]) -> Case | None:
-    """The case with a new body, if the program is valid and smooth at the same point."""
-    prog = Program(case.program.name, case.program.float_params, case.program.int_param, body)
-    prog.source, prog.probe_source = prog.render(False), prog.render(True, "probe")
+def _retry(case: Case, body: list[Stmt], helper_body: list[Stmt] | None = None
+           ) -> Case | None:
+    """The case with a new body (or helper body), if the program is valid and smooth at the
+    same point."""
+    old = case.program
+    helper = old.helper if helper_body is None else replace(old.helper, body=helper_body)
+    prog = Program(old.name, old.float_params, old.int_param, body, helper)
+    if f"{HELPER}(" not in prog.render(False):
+        prog.helper = None  # no longer called
+    prog.finish()
     nf, n = len(prog.float_params), len(prog.params)
-    if _free_names(prog.source) - {"math", "float", "abs", "min", "max", "range", "True"}:
+    builtin = {"math", "float", "abs", "min", "max", "range", "True", HELPER}
+    if _free_names(prog.source, prog.name) - builtin or \
+            prog.helper and _free_names(prog.source, HELPER) - builtin:
         return None  # a name read but never assigned: a global to s2sgrad
     try:
         biggest = smooth(Probe(prog), case.args, nf, [unit(n, i) for i in range(nf)] + [case.v])
@@ -1066,8 +1145,8 @@ def _retry(case: Case, body: list[Stmt]) -> Case | None:
     return Case(prog, case.args, case.v, case.u, biggest)
 
 
-def _free_names(source: str) -> set[str]:
-    tree = ast.parse(source).body[0]
+def _free_names(source: str, name: str) -> set[str]:
+    tree = next(f for f in ast.parse(source).body if f.name == name)
     bound = {a.arg for a in tree.args.args}
     loads = set()
     for node in ast.walk(tree):
@@ -1085,13 +1164,18 @@ def reduce_case(case: Case, budget: int = 3000) -> Case:
     progress, skip = True, 0
     while progress and budget > 0:
         progress = False
-        for k, body in enumerate(_block_alts(case.program.body)):
+        prog = case.program
+        alts = itertools.chain(
+            ((body, None) for body in _block_alts(prog.body)),
+            ((prog.body, hbody) for hbody in (_block_alts(prog.helper.body)
+                                              if prog.helper else ())))
+        for k, (body, hbody) in enumerate(alts):
             if k < skip:
                 continue
             budget -= 1
             if budget <= 0:
                 break
-            smaller = _retry(case, body)
+            smaller = _retry(case, body, hbody)
             if smaller is not None and failure(smaller, stages) & want:
                 case, progress, skip = smaller, True, k
                 break
@@ -1101,7 +1185,7 @@ def reduce_case(case: Case, budget: int = 3000) -> Case:
     return case
 
 
-# -- the command-line driver: every failure of a batch, not only the first --------------------------
+# -- the command-line driver: every failure of a batch, not only the first -------------------------
 def main(argv: list[str]) -> int:
     import time
 

@@ -155,6 +155,8 @@ class _Lowerer(ExprLowerer):
         sub.ret_arities, sub.depth, sub.temps = set(), self.depth + 1, self.temps
         sub.env = {k: v if isinstance(v, (Var, Const, Tup)) else Const(v)
                    for k, v in env.items()}
+        for v in sub.env.values():  # a parameter holds it: `s = param` must not rename it
+            self.pin(v)
         sub.env["%ret"] = Const(False)
         sub.block = self.block
         body = list(src.tree.body)
@@ -267,6 +269,8 @@ class _Lowerer(ExprLowerer):
 
     def _Assign(self, node: ast.Assign) -> None:
         value = self.expr(node.value)
+        if len(node.targets) > 1:  # `a = b = v`: no name may take over v's temporaries
+            self.pin(value)
         for target in node.targets:
             self.assign(target, value)
 
@@ -311,6 +315,16 @@ class _Lowerer(ExprLowerer):
             f: getattr(target.value, f) for f in target.value._fields if f != "ctx"},
             ctx=ast.Store()), target.value)
         self.assign(load, out)
+
+    def pin(self, value: Value) -> None:
+        """`value` is bound to a name already: no assignment may rename its temporaries."""
+        pending = [value]
+        while pending:
+            v = pending.pop()
+            if isinstance(v, Tup):
+                pending.extend(v.items)
+            else:
+                self.temps.discard(v)
 
     def _named(self, value: Value, name: str) -> Value:
         """Give the user's name to the temporary that holds an assigned value."""
@@ -413,7 +427,10 @@ class _Lowerer(ExprLowerer):
 
         def run() -> None:
             self.env[flags[0]] = Const(False)
-            self._unroll_from(node, items)
+            if flags[1:]:  # one guard per possibly-set flag, as in `guarded`
+                self._unroll_guarded(node, items, flags[1:])
+            else:
+                self._unroll_from(node, items)
 
         orelse, else_env, _ = self.sub(dict(self.env), run)
         self.join(flag, [], orelse, taken_env, else_env, node)

@@ -733,3 +733,38 @@ def name_first_assigned_in_loop(a, b, n):
     else:
         a, b = b, a
     return a * b
+
+
+@case(0.62, -0.14)
+def tuple_loop_return_or_break(x, y):
+    # unrolled `for` over a tuple: after an iteration that may return and may break, only
+    # the return flag guarded the next iteration, so it ran after the break
+    for w in (-1.34, y):
+        if y >= 0.8:
+            return y
+        w *= w
+        break
+    return w * x
+
+
+@case(0.7, 0.3)
+def chained_assignment(a, b):
+    # `acc = w = v`: the second name read the temporary the first had renamed: IRError
+    acc = w = a * b
+    if a > b:
+        s = t = a + b
+    else:
+        s = t = a - b
+    return acc + w * s * t
+
+
+def _copy_then_double(a, b, c):
+    s = c
+    return c + s
+
+
+@case(0.3, 0.5, 0.7)
+def call_result_as_argument(x, y, z):
+    # the callee's `s = c` renamed the temporary its parameter c was bound to (the inner
+    # call's result), so `c + s` read an undefined value: IRError
+    return _copy_then_double(-0.5, 2.0, _copy_then_double(1.5, x, y)) * z
