@@ -22,7 +22,7 @@ from .backend.to_ast import to_module
 from .errors import NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
 from .frontend.parse import parse, recording_globals
-from .ir.core import Assign, Atom, Function, NameSupply
+from .ir.core import Assign, Atom, Block, Function, NameSupply
 from .ir.verify import verify
 from .transforms.cse import cse
 from .transforms.forward import forward
@@ -163,18 +163,25 @@ def _check_output(primal: Function, opts: Options) -> None:
             "or take one output")
 
 
-def _package_jacobian(program: Function, primal: Function, opts: Options) -> Function:
-    """Nest the fused Jacobian's rows in JAX's layout: per output (when `f` returns a
-    tuple), per argument (when `argnums` is a tuple)."""
-    n_out, n_in = len(primal.results), len(opts.argnums)
-    flat = program.results[n_out:]
+def _tuple_builder(program: Function, body: Block) -> Callable[[list[Atom], str], Atom]:
+    """`tup(items, hint)`: append `hint = (*items,)` to `body` and return the new variable."""
     names = NameSupply.for_function(program)
-    body = list(program.body)
 
     def tup(items: list[Atom], hint: str) -> Atom:
         out = names.var(hint)
         body.append(Assign([out], runtime.make_tuple, items))
         return out
+
+    return tup
+
+
+def _package_jacobian(program: Function, primal: Function, opts: Options) -> Function:
+    """Nest the fused Jacobian's rows in JAX's layout: per output (when `f` returns a
+    tuple), per argument (when `argnums` is a tuple)."""
+    n_out, n_in = len(primal.results), len(opts.argnums)
+    flat = program.results[n_out:]
+    body = list(program.body)
+    tup = _tuple_builder(program, body)
 
     rows = [flat[o * n_in:(o + 1) * n_in] for o in range(n_out)]
     rows = [tup(r, "row") if opts.argnums_is_tuple else r[0] for r in rows]
@@ -188,13 +195,8 @@ def _package(program: Function, primal: Function, opts: Options) -> Function:
     """Set the program's results to what the API returns: grads, value, aux."""
     n = len(primal.results)
     values, grads = program.results[:n], program.results[n:]
-    names = NameSupply.for_function(program)
     body = list(program.body)
-
-    def tup(items: list[Atom], hint: str) -> Atom:
-        out = names.var(hint)
-        body.append(Assign([out], runtime.make_tuple, items))
-        return out
+    tup = _tuple_builder(program, body)
 
     if opts.mode == "grad" and not opts.has_aux:
         results = [grads[0]] if not opts.argnums_is_tuple else \

@@ -14,7 +14,7 @@ def _central(f, args, i, h=1e-6):
     return (f(*up) - f(*down)) / (2 * h)
 
 
-@pytest.mark.parametrize("fn, args", [
+CALLS = [
     (C.level1, (0.7, 1.3)),
     (C.helper_in_loop_and_branches, (0.4, 1.2)),
     (C.helper_in_loop_and_branches, (-0.4, 1.2)),
@@ -22,7 +22,11 @@ def _central(f, args, i, h=1e-6):
     (C.uses_closure, (0.3, -0.6)),
     (C.passes_function, (0.9,)),
     (C.piecewise, (0.6,)),
-], ids=lambda v: getattr(v, "__name__", ""))
+]
+_IDS = lambda v: getattr(v, "__name__", "")  # noqa: E731
+
+
+@pytest.mark.parametrize("fn, args", CALLS, ids=_IDS)
 def test_gradient_through_calls_matches_central_differences(fn, args):
     argnums = tuple(range(len(args)))
     got = s2sgrad.grad(fn, argnums=argnums)(*args)
@@ -106,16 +110,8 @@ def test_rebinding_a_callee_or_a_constant_recompiles():
         2.0 * math.cos(0.5))
 
 
-@pytest.mark.parametrize("fn, args", [
-    (C.level1, (0.7, 1.3)),
-    (C.helper_in_loop_and_branches, (0.4, 1.2)),
-    (C.helper_in_loop_and_branches, (-0.4, 1.2)),
-    (C.uses_recursion, (0.8,)),
-    (C.uses_closure, (0.3, -0.6)),
-    (C.passes_function, (0.9,)),
-    (C.piecewise, (0.6,)),
-    (C.uses_stop_gradient, (0.5, 3.0)),
-], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("fn, args", [*CALLS, (C.uses_stop_gradient, (0.5, 3.0))],
+                         ids=_IDS)
 def test_forward_mode_through_calls_agrees_with_reverse_mode(fn, args):
     argnums = tuple(range(len(args)))
     rev = s2sgrad.grad(fn, argnums=argnums)(*args)
@@ -126,28 +122,24 @@ def test_forward_mode_through_calls_agrees_with_reverse_mode(fn, args):
         assert t == pytest.approx(rev[i], rel=1e-9, abs=1e-12)
 
 
-def _fd(f, args, i, h=1e-6):
-    return _central(f, args, i, h)
-
-
 def test_rule_for_a_library_function_both_modes_and_second_order():
     from ..cases import library_rule as L
 
     args = (1.7, 2.4)
     rev = s2sgrad.grad(L.log_beta, argnums=(0, 1))(*args)
-    assert rev == pytest.approx([_fd(L.log_beta, args, i) for i in (0, 1)], rel=1e-7)
+    assert rev == pytest.approx([_central(L.log_beta, args, i) for i in (0, 1)], rel=1e-7)
     _, t = s2sgrad.jvp(L.log_beta, args, (1.0, 0.0))
     assert t == pytest.approx(rev[0], rel=1e-12)
     h = s2sgrad.hessian(L.log_beta, argnums=0)(*args)  # through the inlined digamma loop
     d1 = s2sgrad.grad(L.log_beta)
-    assert h == pytest.approx(_fd(d1, args, 0, 1e-5), rel=1e-6)
+    assert h == pytest.approx(_central(d1, args, 0, 1e-5), rel=1e-6)
 
 
 def test_custom_jvp_inside_a_loop_forward_and_reverse():
     from ..cases import library_rule as L
 
     args = (0.8, 1.3)
-    want = [_fd(L.softplus_in_loop, args, i) for i in (0, 1)]
+    want = [_central(L.softplus_in_loop, args, i) for i in (0, 1)]
     assert s2sgrad.grad(L.softplus_in_loop, argnums=(0, 1))(*args) == pytest.approx(
         want, rel=1e-7)
     for i in (0, 1):
