@@ -278,7 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     target = dict(type=_target, metavar="FILE.py:FUNC",
                   help="the function FUNC defined in the Python file FILE.py")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_transpile, _add_show, _add_check):
+        add(sub, common, target)
+    return parser
 
+
+def _add_transpile(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
     tr = sub.add_parser(
         "transpile", parents=[common], help="write FUNC and its derivatives as a standalone "
         "Python module", description="Write a Python module that defines FUNC (copied from "
@@ -294,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write the module to OUT.py (default: standard output)")
     tr.set_defaults(run=_transpile)
 
+
+def _add_show(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
     show = sub.add_parser(
         "show", parents=[common], help="print one stage of the compilation of FUNC",
         description="Print one stage of the compilation of FUNC's derivative.")
@@ -306,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the arguments to differentiate, e.g. 0 or 0,1,2 (default: 0)")
     show.set_defaults(run=_show)
 
+
+def _add_check(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
     check = sub.add_parser(
         "check", parents=[common], help="compare FUNC's derivative with finite differences",
         description="Compare s2sgrad's derivative of FUNC with central finite differences "
@@ -330,7 +339,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--eps", type=_positive, default=1e-6,
                        help="finite-difference step (default: 1e-6)")
     check.set_defaults(run=_check)
-    return parser
 
 
 def _error(message: str) -> None:
