@@ -141,3 +141,14 @@ def test_pullback_can_be_called_many_times():
     first = pullback(1.0)
     assert pullback(2.0) == pytest.approx(tuple(2 * g for g in first))
     assert pullback(1.0) == pytest.approx(first)
+
+
+def test_forward_mode_through_a_large_dict_output(tmp_path, monkeypatch):
+    entries = ", ".join(f"'k{i}': x * {i}.0" for i in range(70))
+    (tmp_path / "big_dict_case.py").write_text(f"def f(x):\n    return {{{entries}}}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import big_dict_case
+
+    out, tangent = s2sgrad.jvp(big_dict_case.f, (0.5,), (1.0,))
+    assert tangent == {f"k{i}": float(i) for i in range(70)}  # d(x*i)/dx, every entry
+    assert out["k69"] == 0.5 * 69

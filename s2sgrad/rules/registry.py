@@ -40,11 +40,21 @@ class Rule:
         table = self.scalar_vjps if scalar and self.scalar_vjps is not None else self.vjps
         return table[argnum] if argnum < len(table) else None
 
+    def linear_args(self, n: int) -> list[int]:
+        """The arguments, of `n`, the primitive is linear in: `linear` lists them, and a
+        trailing `...` extends the list to every later argument (`(1, ...)`: all but the
+        first; `(...,)`: all)."""
+        assert self.linear is not None
+        listed = [i for i in self.linear if i is not Ellipsis]
+        if Ellipsis not in self.linear:
+            return [i for i in listed if i < n]
+        return sorted({*listed, *range(max(listed, default=-1) + 1, n)} - {n})
+
     def differentiable(self, argnum: int) -> bool:
         if self.nondiff:
             return False
-        if self.multilinear or (self.linear is not None and (
-                Ellipsis in self.linear or argnum in self.linear)):
+        if self.multilinear or (self.linear is not None and argnum in self.linear_args(
+                argnum + 1)):
             return True
         tables = [self.vjps, self.jvps] + ([self.scalar_vjps] if self.scalar_vjps else [])
         return any(argnum < len(t) and t[argnum] is not None for t in tables)
@@ -96,7 +106,8 @@ def defelementwise(*prims: Any) -> None:
 
 def deflinear(prim: Any, *argnums: int) -> None:
     """`prim` is linear in the arguments `argnums` taken together (default: the first), so its
-    JVP is itself applied to their tangents; `deflinear(prim, ...)` means every argument."""
+    JVP is itself applied to their tangents; a trailing `...` means every later argument too
+    (`deflinear(prim, ...)`: all of them, `deflinear(prim, 1, ...)`: all but the first)."""
     _entry(prim).linear = argnums or (0,)
 
 

@@ -167,11 +167,8 @@ class _Forward:
 
     def linear(self, s: Assign, rule: Rule, tan: Tan) -> None:
         """A primitive linear in some arguments: apply it to their tangents."""
-        which = range(len(s.args)) if rule.linear == (Ellipsis,) else rule.linear
         args = list(s.args)
-        for i in which:  # type: ignore[union-attr]
-            if i >= len(s.args):
-                continue
+        for i in rule.linear_args(len(s.args)):  # optional arguments left out are skipped
             a = s.args[i]
             args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else Const(
                 np.zeros(np.shape(a.value)) if isinstance(a.value, np.ndarray) else 0.0)
