@@ -79,6 +79,11 @@ def _bind(fun: Callable[..., Any], args: Sequence[Any]) -> tuple:
     return tuple(args)
 
 
+def _loc(fun: Callable[..., Any]) -> Any:
+    """Where the user's function is defined, for error messages."""
+    return pipeline.signature(_base(fun, None)[0]).loc
+
+
 def _zero(x: Any) -> Any:
     return np.zeros(np.shape(x)) if isinstance(x, np.ndarray) else 0.0
 
@@ -95,7 +100,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     tleaves, _ = _flatten(tangents)
     if len(tleaves) != len(leaves):
         raise S2SGradError("each tangent must have the structure of its primal",
-                           hint="pass tangents shaped like the arguments")
+                           _loc(fun), "pass tangents shaped like the arguments")
     step = pipeline.Options("jvp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
     res = _compiled(fun, step, leaves, treedefs)(*leaves, *tleaves)
@@ -249,7 +254,7 @@ def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable
         if out_td != pytree.LEAF and not (out_td[0] == "tuple" and all(
                 c == pytree.LEAF for c in out_td[1])):
             raise S2SGradError("reverse-mode Jacobians take a function that returns an array, "
-                               "a float or a tuple of them", hint="use jacfwd")
+                               "a float or a tuple of them", _loc(fun), "use jacfwd")
         rows: list[list[Any]] = [[] for _ in out_leaves]
         for o, y in enumerate(out_leaves):
             for k in range(_size(y)):

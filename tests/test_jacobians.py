@@ -152,3 +152,12 @@ def test_forward_mode_through_a_large_dict_output(tmp_path, monkeypatch):
     out, tangent = s2sgrad.jvp(big_dict_case.f, (0.5,), (1.0,))
     assert tangent == {f"k{i}": float(i) for i in range(70)}  # d(x*i)/dx, every entry
     assert out["k69"] == 0.5 * 69
+
+
+def test_jacobian_misuse_names_the_users_file_and_line():
+    with pytest.raises(s2sgrad.S2SGradError) as info:
+        s2sgrad.jvp(J.params_loss, ({"w": (0.5, -0.7), "b": 0.2}, 1.3), (1.0, 0.0))
+    assert "jac_funcs.py" in str(info.value) and info.value.hint
+    with pytest.raises(s2sgrad.S2SGradError) as info:
+        s2sgrad.jacrev(J.returns_dict)(0.4)
+    assert "jac_funcs.py" in str(info.value) and "jacfwd" in info.value.hint

@@ -37,3 +37,7 @@ def looped(x, y):
         else:
             s = s * x - y
     return s
+
+
+def returns_dict(x):
+    return {"a": x * x, "b": math.sin(x)}
