@@ -32,7 +32,8 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           np.diag, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
           runtime.attr("T"), runtime.method("reshape"), runtime.method("transpose"),
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
-          runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real")}
+          runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
+          runtime.written}
 _UPDATES = {runtime.setitem, runtime.index_add, runtime.item_add}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 

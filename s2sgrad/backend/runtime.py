@@ -31,6 +31,31 @@ def setitem(x: Any, index: Any, value: Any) -> Any:
     return out
 
 
+def written(g: Any, index: Any) -> Any:
+    """`g[index]` with zeros where a later item of the same index wrote the same place.
+
+    `x[index] = v` with an integer array that repeats a place (`x[[0, 0]] = v`) keeps only
+    the last write, so only that item of `v` reaches the result. Replaying the assignment
+    with item numbers finds the items that survived, by NumPy's own rule.
+    """
+    picked = g[index]
+    if not may_repeat(index):
+        return picked
+    order = np.arange(np.size(picked)).reshape(np.shape(picked))
+    last = np.full(np.shape(g), -1)
+    last[index] = order
+    return np.where(last[index] == order, picked, 0.0)
+
+
+def may_repeat(index: Any) -> bool:
+    """Whether `index` holds an integer array or list, which may name a place twice."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, list) or (isinstance(part, np.ndarray) and part.dtype != bool):
+            return True
+    return False
+
+
 def index_add(x: Any, index: Any, value: Any) -> Any:
     """`x` with `value` added at `index`, repeated indices accumulating (`np.add.at`)."""
     out = x.copy()

@@ -88,10 +88,12 @@ def _check(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
     if isinstance(node, (ast.For, ast.While)) and node.orelse:
         raise UnsupportedSyntaxError(f"'{type(node).__name__.lower()} ... else' is not "
                                      "supported", loc(node), "use a flag variable")
-    if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+    if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant) and \
+            not _is_at_call(node.value):
         raise UnsupportedSyntaxError(
             "expression statements are not supported", loc(node),
-            "the differentiated function must be pure: remove the call or move it outside")
+            "the differentiated function must be pure: remove the call or move it "
+            "outside (np.add.at(x, i, v) is the one in-place call supported)")
     if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
         raise UnsupportedSyntaxError("**kwargs in calls is not supported", loc(node),
                                      "pass arguments by name")
@@ -110,3 +112,9 @@ def _targets(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
                 raise UnsupportedSyntaxError("assignment to an attribute is not supported",
                                              loc(t), "build a new value instead of "
                                              "updating an object")
+
+
+def _is_at_call(node: ast.expr) -> bool:
+    """`np.add.at(x, i, v)`: the one expression statement allowed (lowering checks the ufunc)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr == "at" and len(node.args) == 3 and isinstance(node.args[0], ast.Name)

@@ -23,6 +23,8 @@ import sysconfig
 import types
 from typing import Any, Callable
 
+import numpy as np
+
 from .. import pytree
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
@@ -260,9 +262,19 @@ class _Lowerer(ExprLowerer):
         method(node)
 
     def _Expr(self, node: ast.Expr) -> None:
-        if not isinstance(node.value, ast.Constant):
+        call = node.value
+        if isinstance(call, ast.Constant):
+            return
+        fn = self.expr(call.func) if isinstance(call, ast.Call) else None
+        if not (isinstance(fn, Const) and getattr(fn.value, "__self__", None) is np.add):
             raise self.error(node, "expression statements are not supported",
-                             "the differentiated function must be pure: remove the call")
+                             "the differentiated function must be pure: remove the call "
+                             "(np.add.at(x, i, v) is the one in-place call supported)")
+        target, index, value = call.args  # np.add.at(x, i, v): x = index_add(x, i, v)
+        args = [self.expr_atom(a) for a in (target, index, value)]
+        out = self.emit(runtime.index_add, args, node)
+        self.block[-1].inplace = True
+        self.assign(ast.copy_location(ast.Name(target.id, ast.Store()), target), out)
 
     def _Pass(self, node: ast.Pass) -> None:
         pass

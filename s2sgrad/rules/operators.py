@@ -7,7 +7,8 @@ import operator
 
 import numpy as np
 
-from ..backend.runtime import logical_and, logical_or, seq_onehot, setitem, unbroadcast
+from ..backend.runtime import (logical_and, logical_or, seq_onehot, setitem, unbroadcast, written,
+                               zeros_like)
 from ..backend import runtime
 from .registry import deflinear, defelementwise, defmultilinear, defnondiff, defvjp
 
@@ -54,15 +55,22 @@ defvjp(max, lambda g, ans, x, y: unbroadcast(g * (x >= y), x),
 # Reading an item of a tuple, list or array. (Building a tuple is structural: see reverse.)
 defvjp(operator.getitem, lambda g, ans, x, i: seq_onehot(x, i, g), None)
 
-# x_1 = setitem(x, i, v): the overwritten items get no adjoint; v gets what landed on it.
+# x_1 = setitem(x, i, v): the overwritten items get no adjoint; v gets what landed on it, and
+# where an integer index repeats a place only the last write landed (see runtime.written).
 defvjp(setitem, lambda g, ans, x, i, v: setitem(g, i, 0.0), None,
+       lambda g, ans, x, i, v: unbroadcast(written(g, i), v))
+# x_1 = index_add(x, i, v) is `np.add.at`: every write lands, repeated places accumulate.
+defvjp(runtime.index_add, lambda g, ans, x, i, v: g, None,
        lambda g, ans, x, i, v: unbroadcast(g[i], v))
+# written(g, i) is linear in g; its transpose puts each surviving item back in its place.
+defvjp(written, lambda g, ans, x, i: setitem(zeros_like(x), i, g), None)
 
 defelementwise(operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
                operator.pos, operator.mod, float, operator.pow, pow, abs, min, max)
 defmultilinear(operator.matmul)
 deflinear(operator.getitem)
 deflinear(setitem, 0, 2)
+deflinear(written, 0)
 deflinear(runtime.index_add, 0, 2)
 deflinear(runtime.item_add, 0, 2)
 deflinear(runtime.seq_onehot, 2)

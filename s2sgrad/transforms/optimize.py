@@ -44,6 +44,7 @@ def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) ->
             _unchanged_carried(s, mapping)
         if isinstance(s, Assign) and len(s.outs) == 1 and not s.kwargs:
             args = [_resolve(a, mapping) for a in s.args]
+            s.prim = simplify.plainer(s.prim, args) or s.prim
             simpler = simplify.rewrite(s.prim, args, kinds)
             if simpler is not None:
                 mapping[s.out] = _resolve(simpler, mapping)

@@ -110,3 +110,38 @@ def add_at_repeated_indices(x):
     y = np.zeros_like(x)
     y[[0, 0, 2]] += x[[1, 2, 3]]  # NumPy semantics: each listed item is written once
     return y + x
+
+
+@index(A(5), A(5, 2))
+def set_repeated_indices(x):
+    y = x * 2.0
+    y[[3, 1, 3, 3]] = x[[0, 1, 2, 4]] ** 2  # the last write to item 3 wins
+    return y * x
+
+
+@index(A(4, 3), A(4, 5))
+def set_repeated_index_pairs(x):
+    y = np.sin(x)
+    y[np.array([0, 2, 0]), np.array([1, 1, 1])] = x[0, :3] * x[1, 0]
+    return y
+
+
+@index(A(5), A(5, 3))
+def set_repeated_broadcast_value(x):
+    y = x + 0.0
+    y[[0, 0]] = x[-1] * 3.0  # one value broadcast to two writes of the same place
+    return y * y
+
+
+@index(A(5), A(5, 2))
+def add_at_statement(x):
+    y = np.zeros_like(x) + x[0]
+    np.add.at(y, [0, 0, 2, 4], x[1:] * x[:-1])  # every write lands: item 0 gets two
+    return y * x
+
+
+@index(A(4, 3), A(4, 5))
+def add_at_rows(x):
+    y = x * 1.0
+    np.add.at(y, np.array([1, 1, 3]), x[0] ** 2)  # a row broadcast to three writes
+    return y

@@ -14,15 +14,7 @@ from .test_numpy_rules import EPS, assert_close, draw, like
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}") for c in CASES
           for k in range(len(c.variants))]
-# `y[[0, 0, 2]] += v` writes item 0 once (the last write wins), but the rule for
-# `runtime.setitem` (rules/operators.py) sends the adjoint to every v that names item 0.
-KNOWN_WRONG = pytest.mark.xfail(strict=True, reason="setitem's VJP ignores overwritten writes "
-                                "when a fancy index repeats an item")
-REVERSE_PARAMS = [pytest.param(*p.values, id=p.id, marks=KNOWN_WRONG)
-                  if p.id.startswith("add_at_repeated_indices") else p for p in PARAMS]
-
-
-@pytest.mark.parametrize("case,k", REVERSE_PARAMS)
+@pytest.mark.parametrize("case,k", PARAMS)
 def test_reverse_mode(case, k):
     args, rng = draw(case, k)
     out = case.fn(*args)
