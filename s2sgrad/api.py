@@ -9,6 +9,7 @@ anything else) it compiles once more and caches the result.
 
 from __future__ import annotations
 
+import ast
 import inspect
 from typing import Any, Callable
 
@@ -37,7 +38,8 @@ class Transformed:
         self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
         self.deps: dict[tuple, pipeline.Deps] = {}  # per specialization: globals baked in
-        self.guarded: pipeline.Deps = ()  # the globals the dispatcher's fast path checks
+        # per specialization: (its function, the dispatcher's code for it, body inlined?)
+        self.codes: dict[tuple, tuple[Callable[..., Any], Any, bool]] = {}
         n = len(self.info.params)
         for i in opts.argnums:
             if not -n <= i < n:
@@ -73,16 +75,29 @@ class Transformed:
         fn, _ = self.specialize((None if simple else treedefs, kinds))
         if not simple:
             return self._regroup(fn(*leaves), treedefs)
-        # The type guard is enough only when the kinds carry no shapes: arrays re-dispatch.
+        self._arm(fn, args, kinds)
+        return fn(*args)
+
+    def _arm(self, fn: Callable[..., Any], args: tuple, kinds: tuple[Aval, ...]) -> None:
+        """Make the dispatcher run `fn` directly for arguments of the same types. The type
+        guard is enough only when the kinds carry no shapes, so arrays always re-dispatch."""
         by_type = all(k.kind != "array" for k in kinds)
         self.namespace["_fast"] = fn
         for i, a in enumerate(args):
             self.namespace[f"_T{i}"] = type(a) if by_type else _Never
-        deps = self.deps[self.last]
-        if deps != self.guarded and self.dispatcher is not None:
-            self.guarded = deps
-            self.dispatcher.__code__ = _dispatch_code(self, deps)
-        return fn(*args)
+        if self.dispatcher is None:
+            return
+        deps, text = self.deps[self.last], self.compiled[self.last][1]
+        entry = self.codes.get(self.last)
+        if entry is None or entry[0] is not fn:
+            guarded = _guarded_code(self, deps, text) if by_type else None
+            entry = self.codes[self.last] = (fn, guarded or _dispatch_code(self, deps),
+                                             guarded is not None)
+        _, code, inlined = entry
+        if inlined:  # the body reads the compiled function's globals from the dispatcher's
+            self.namespace.update((k, v) for k, v in fn.__globals__.items()
+                                  if not k.startswith("__"))
+        self.dispatcher.__code__ = code
 
     def _jacobian_call(self, args: tuple) -> Any:
         """The fused Jacobian program when the differentiated arguments are floats and the
@@ -100,9 +115,7 @@ class Transformed:
             fn, _ = self.specialize((None, kinds))
         except ScalarOutputsOnly:
             return generic(self.fun, argnums)(*args)
-        self.namespace["_fast"] = fn
-        for i, a in enumerate(args):
-            self.namespace[f"_T{i}"] = type(a) if kinds[i].kind != "array" else _Never
+        self._arm(fn, args, kinds)
         return fn(*args)
 
     def _leaf_options(self, treedefs: tuple) -> pipeline.Options:
@@ -175,10 +188,10 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     return fn
 
 
-def _dispatch_text(t: Transformed, deps: pipeline.Deps) -> str:
-    """The dispatcher's source. Its fast path checks the argument types and that every
-    global baked into the compiled code (`deps`) still names the same object; any change
-    takes the slow path, which recompiles."""
+def _dispatch_parts(t: Transformed, deps: pipeline.Deps) -> tuple[str, str, str, str]:
+    """The dispatcher's name, parameter list, call arguments and guard. The guard checks the
+    argument types and that every global baked into the compiled code (`deps`) still names
+    the same object; any change takes the slow path, which recompiles."""
     sig = inspect.signature(t.fun)
     params, call, guards = [], [], []
     ns = t.namespace
@@ -191,16 +204,20 @@ def _dispatch_text(t: Transformed, deps: pipeline.Deps) -> str:
             params.append("*")
         params.append(text)
         call.append(name)
-        guards.append(f"type({name}) is _T{i}")
+        guards.append(f"{name}.__class__ is _T{i}")  # a little faster than type()
         ns.setdefault(f"_T{i}", _Never)
     for k, (scope, key, value) in enumerate(deps):
         ns[f"_G{k}"], ns[f"_V{k}"] = scope, value
-        guards.append(f"_G{k}.get({key!r}) is _V{k}")
+        guards.append(f"_G{k}[{key!r}] is _V{k}")
     name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
-    args = ", ".join(call)
-    test = " and ".join(guards) or "_fast is not None"
-    return (f"def {name}({', '.join(params)}):\n"
-            f"    if {test}:\n        return _fast({args})\n"
+    return name, ", ".join(params), ", ".join(call), " and ".join(guards)
+
+
+def _dispatch_text(t: Transformed, deps: pipeline.Deps) -> str:
+    """A dispatcher that calls `_fast` when the guard holds and `_slow` otherwise."""
+    name, params, args, test = _dispatch_parts(t, deps)
+    return (f"def {name}({params}):\n"
+            f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
             f"    return _slow({args})\n")
 
 
@@ -208,6 +225,26 @@ def _dispatch_code(t: Transformed, deps: pipeline.Deps) -> Any:
     name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
     fn = compile_source(_dispatch_text(t, deps), name, t.namespace, f"dispatch {name}")
     return fn.__code__
+
+
+def _guarded_code(t: Transformed, deps: pipeline.Deps, text: str) -> Any | None:
+    """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
+    the last specialization runs it in one frame instead of two. None when the generated
+    function's parameters are not the dispatcher's (then the two-frame dispatcher is used).
+    """
+    name, params, args, test = _dispatch_parts(t, deps)
+    fdef = next((n for n in ast.parse(text).body
+                 if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if fdef is None or not test or fdef.args.kwonlyargs or fdef.args.vararg or \
+            ", ".join(a.arg for a in fdef.args.args) != args:
+        return None
+    lines = text.splitlines(keepends=True)
+    head = "".join(lines[:fdef.lineno - 1])  # the "generated by" comment
+    body = "".join(lines[fdef.body[0].lineno - 1:fdef.end_lineno])
+    guarded = (f"{head}def {name}({params}):\n"
+               f"    if not ({test}):\n        return _slow({args})\n{body}")
+    return compile_source(guarded, name, t.namespace, f"{t.opts.mode}({t.info.name})"
+                          ).__code__
 
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import inspect
 import operator
-import sysconfig
 import types
 from typing import Any, Callable
 
@@ -31,7 +30,7 @@ from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Atom, Const, For, Function, If, NameSupply, Var, While
 from .lower_expr import BINOPS, Env, ExprLowerer, Tup, Value
 from ..rules.registry import lookup
-from .parse import Source, parse
+from .parse import LIBRARY_DIRS, Source, parse
 
 FLAGS = ("%ret", "%brk", "%cont")
 _HINTS = {"%ret": "returned", "%retval": "result", "%brk": "broke", "%k": "k"}
@@ -69,8 +68,6 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
 
 
 _MAX_INLINE_DEPTH = 16
-_LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
-                       if (p := sysconfig.get_paths().get(key))})
 
 
 def _inlinable(fn: Any) -> bool:
@@ -81,7 +78,7 @@ def _inlinable(fn: Any) -> bool:
             getattr(fn, "__s2sgrad_custom__", False):
         return False
     filename = fn.__code__.co_filename
-    return not filename.startswith(_LIBRARY_DIRS) and not filename.startswith("<") and \
+    return not filename.startswith(LIBRARY_DIRS) and not filename.startswith("<") and \
         not (fn.__module__ or "").startswith("s2sgrad.")
 
 

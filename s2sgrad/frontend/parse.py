@@ -14,6 +14,7 @@ import ast
 import builtins
 import inspect
 import linecache
+import sysconfig
 import textwrap
 import types
 from contextlib import contextmanager
@@ -76,10 +77,23 @@ def recording_globals() -> Iterator[Reads]:
         _RECORDING.pop()
 
 
+LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                      if (p := sysconfig.get_paths().get(key))})
+
+
+def is_library(module: types.ModuleType) -> bool:
+    """A module of Python's or of an installed package (math, numpy), not one of the user's."""
+    filename = getattr(module, "__file__", None)
+    return filename is None or filename.startswith(LIBRARY_DIRS)
+
+
 def record_attribute(obj: Any, name: str, value: Any) -> None:
     """Record `obj.name` read at compile time when it lives in the instance's `__dict__`
-    (`self.w` of a user object), so rebinding it is seen like rebinding a global."""
+    (`self.w` of a user object, `helpers.scale` of a user module), so rebinding it is seen
+    like rebinding a global. Attributes of library modules (`math.log`) are taken as fixed."""
     attrs = getattr(obj, "__dict__", None)
+    if isinstance(obj, types.ModuleType) and is_library(obj):
+        return
     if _RECORDING and type(attrs) is dict and attrs.get(name, _MISSING) is value:
         _RECORDING[-1].append((attrs, name, value))
 
