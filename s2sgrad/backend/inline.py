@@ -4,7 +4,7 @@ Three-address code names every intermediate (`u2 = math.sin(u1); u3 = dt * u2`).
 temporary is read exactly once, by the very next statement's own expression (not inside a
 nested block, so it runs exactly as often), the definition is folded into that use:
 `u3 = dt * math.sin(u1)`, `if x > 0:`, `while not broke and k < 5:`. Comments are never
-crossed, so adjoint code stays under its comment. Only `u<N>` temporaries are folded; the
+crossed, so adjoint code stays under its comment. Only `u<N>` temporaries (and their renamings `u<N>_<M>`) are folded; the
 user's names and adjoint names stay.
 
 The second half of the module inlines in the other sense: `helper_definitions` gives the
@@ -24,7 +24,7 @@ import textwrap
 from collections import Counter
 from typing import Any
 
-_TEMP = re.compile(r"u\d+$")
+_TEMP = re.compile(r"u\d+(_\d+)*$")
 
 
 def inline_temporaries(fdef: ast.FunctionDef) -> None:

@@ -17,6 +17,9 @@ the other is dead from that point on, so no read can see the wrong value:
    dead after the loop and not read inside it;
 7. `x_1 = setitem(x, i, v)` done in place (see `analysis.aliasing`) keeps the name `x`.
 
+Last, a name with a version suffix (`bd_1`, `u4_1_1`) drops it when no other value's name
+has the same stem: the first version was optimized away, so `bd` is free.
+
 Each name is the target of at most one such rule, so the chains stay linear and safe.
 """
 
@@ -26,6 +29,7 @@ import re
 
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read,
                        walk)
+from ..ir.builder import defined_in
 from . import runtime
 
 _SUFFIX = re.compile(r"(_\d+)+$")
@@ -50,7 +54,22 @@ def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, st
 
     for v in list(alias):
         name(v)
+    _plain_suffixes(fn, names)
     return names
+
+
+def _plain_suffixes(fn: Function, names: dict[Var, str]) -> None:
+    """`bd_1` becomes `bd` when nothing else is named `bd` or `bd_<n>`."""
+    final = {v: names.get(v, v.name) for v in defined_in(fn.body) | set(fn.params)}
+    taken = set(final.values()) | set(fn.reserved)
+    stems: dict[str, set[str]] = {}
+    for n in set(final.values()):
+        stems.setdefault(_SUFFIX.sub("", n), set()).add(n)
+    plain = {next(iter(ns)): stem for stem, ns in stems.items()
+             if len(ns) == 1 and stem not in taken and stem.isidentifier()}
+    for v, n in final.items():
+        if n in plain:
+            names[v] = plain[n]
 
 
 def _closure_safe(fn: Function, alias: dict[Var, Var]) -> None:

@@ -5,6 +5,8 @@
   when one of its outs is live; an `if` keeps the φ outs that are live; a loop keeps the
   carried values that are live after it or feed a live carried value (a fixed point), and
   disappears when none is left.
+- `fold_signs` (in `signs.py`): unary minuses move outward and cancel or become
+  subtractions;
 - `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
   removed and its uses read the argument; a loop-carried value that never changes is
   replaced by its init.
@@ -19,12 +21,13 @@ from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from . import simplify
 from .cse import cse
-
+from .signs import fold_signs
 
 
 def optimize(fn: Function) -> Function:
-    """The passes, in order: copy propagation, common subexpressions, dead code."""
+    """The passes, in order: copy propagation, signs, common subexpressions, dead code."""
     fn = copy_propagate(fn, fn.avals)
+    fn = fold_signs(fn)
     fn = cse(fn)
     return dce(fn)
 
