@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import pipeline, pytree
+from . import diskcache, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .errors import InputTypeError, S2SGradError
@@ -53,14 +53,33 @@ class Transformed:
         """Compile for `key` = (argument structures or None, leaf abstract values)."""
         treedefs, kinds = key
         if key not in self.compiled or not pipeline.fresh(self.deps.get(key, ())):
-            opts = self.opts if treedefs is None else self._leaf_options(treedefs)
-            program = pipeline.gradient_program(self.fun, opts, list(kinds),
-                                                treedefs=treedefs)
-            label = f"{self.opts.mode}({self.info.name})"
-            self.compiled[key] = pipeline.compile_program(program, label)
-            self.deps[key] = pipeline.lower_with_deps(self.fun, treedefs)[1]
+            stem = diskcache.key(self.fun, self.opts, key) if diskcache.enabled() else None
+            if stem is None or not self._load(key, stem):
+                opts = self.opts if treedefs is None else self._leaf_options(treedefs)
+                program = pipeline.gradient_program(self.fun, opts, list(kinds),
+                                                    treedefs=treedefs)
+                self.compiled[key] = pipeline.compile_program(program, self._label)
+                self.deps[key] = pipeline.lower_with_deps(self.fun, treedefs)[1]
+                if stem is not None:
+                    fn, text = self.compiled[key]
+                    diskcache.store(stem, fn.__name__, text, fn.__globals__, self.deps[key])
         self.last = key
         return self.compiled[key]
+
+    @property
+    def _label(self) -> str:
+        return f"{self.opts.mode}({self.info.name})"
+
+    def _load(self, key: tuple, stem: str) -> bool:
+        """Take the specialization from the disk cache, if an entry is there and valid."""
+        hit = diskcache.load(stem)
+        if hit is None:
+            return False
+        name, text, names, deps = hit
+        namespace = {"__name__": "s2sgrad.generated", **names}
+        self.compiled[key] = compile_source(text, name, namespace, self._label), text
+        self.deps[key] = deps
+        return True
 
     def slow_call(self, *args: Any) -> Any:
         args = self._bind(args)

@@ -1,4 +1,11 @@
-"""Shared pytest configuration: `--fuzz` runs the long property-based fuzz test."""
+"""Shared pytest configuration: `--fuzz` runs the long property-based fuzz test, and the
+persistent cache of generated code goes to a fresh directory for each run, so no test
+reads an entry a previous run (or the user) wrote."""
+
+import os
+import tempfile
+
+os.environ["S2SGRAD_CACHE_DIR"] = tempfile.mkdtemp(prefix="s2sgrad-test-cache-")
 
 
 def pytest_addoption(parser):

@@ -113,7 +113,7 @@ def parse(fn: Callable[..., Any]) -> Source:
         fence(tree, src.loc)
         return src
     try:
-        lines, start = inspect.getsourcelines(fn)
+        lines, start = function_lines(fn)
     except (OSError, TypeError) as exc:
         raise SourceUnavailableError(
             f"cannot read the source of '{fn.__name__}' (defined in {filename}): {exc}",
@@ -127,6 +127,40 @@ def parse(fn: Callable[..., Any]) -> Source:
     src = Source(fn, tree, filename, shift, _closure_values(fn))
     fence(tree, src.loc)
     return src
+
+
+def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:
+    """`inspect.getsourcelines(fn)`, without its tokenizer when the code object tells where
+    the function ends: from its first line (decorators included) through the last line
+    that has bytecode, then any deeper-indented lines that finish that statement. Falls
+    back to `inspect` when the block does not parse as one function."""
+    code = fn.__code__
+    lines = linecache.getlines(code.co_filename, fn.__globals__)
+    start, last = code.co_firstlineno, _last_line(code)
+    if not lines or not 0 < start <= last <= len(lines):
+        return inspect.getsourcelines(fn)
+    indent = _indent(lines[start - 1])
+    end = last
+    while end < len(lines) and lines[end].strip() and \
+            (_indent(lines[end]) > indent or lines[end].lstrip()[0] in ")]}"):
+        end += 1
+    block = lines[start - 1:end]
+    try:
+        body = ast.parse(textwrap.dedent("".join(block))).body
+    except SyntaxError:
+        return inspect.getsourcelines(fn)
+    if len(body) != 1 or getattr(body[0], "name", None) != fn.__name__:
+        return inspect.getsourcelines(fn)
+    return block, start
+
+
+def _last_line(code: types.CodeType) -> int:
+    """The last source line with bytecode in `code` or the code nested in it."""
+    last = max((line for _, _, line in code.co_lines() if line), default=code.co_firstlineno)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            last = max(last, _last_line(const))
+    return last
 
 
 def _indent(text: str) -> int:

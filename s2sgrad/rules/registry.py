@@ -120,3 +120,19 @@ def defnondiff(*prims: Any) -> None:
 
 def registered() -> dict[Any, Rule]:
     return dict(_RULES)
+
+
+def user_rules() -> list[tuple[Any, list[Any]]]:
+    """Rules registered from outside s2sgrad, as `(primitive, [rule functions and flags])`,
+    in registration order: what a persistent cache of generated code must fingerprint."""
+    out = []
+    for prim, rule in _RULES.items():
+        fns = [f for table in (rule.vjps, rule.scalar_vjps or (), rule.jvps) for f in table]
+        outside = [f for f in fns if f is not None and
+                   not getattr(f, "__module__", "").startswith("s2sgrad")]
+        user_prim = callable(prim) and hasattr(prim, "__code__") and \
+            not prim.__module__.startswith("s2sgrad")
+        if outside or user_prim:
+            flags = (rule.linear, rule.multilinear, rule.elementwise, rule.nondiff)
+            out.append((prim, [f for f in fns if f is not None] + [flags]))
+    return out

@@ -1,0 +1,185 @@
+"""A persistent cache of generated code, so a new process skips the compiler.
+
+An entry is the generated source of one specialization (one function, one set of options,
+one set of argument kinds), the objects its namespace names, and the globals the compiler
+baked into it. Its key hashes:
+
+- the source text of the function, its module and qualified name, and its defaults;
+- the options and the argument kinds and structures;
+- s2sgrad's version and the size and modification time of each of its own files (so
+  editing a rule invalidates everything), Python's and NumPy's versions;
+- the source of every derivative rule the user registered (`defvjp`, `custom_vjp`, ...).
+
+The globals that the function and its callees read (callees, constants) are not known
+before compiling, so they are checked when an entry is loaded: each is looked up again by
+module and name, and its fingerprint (the source of a function, the bytes of a constant)
+must match what was stored. A program whose parts cannot be fingerprinted (closures,
+objects' attributes, functions passed as arguments, values that do not pickle) is not
+cached. Entries live in `$S2SGRAD_CACHE_DIR`, else `$XDG_CACHE_HOME/s2sgrad`, else
+`~/.cache/s2sgrad`; `S2SGRAD_NO_CACHE=1` turns the cache off. Unreadable entries are misses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import platform
+import sys
+import tempfile
+import types
+from typing import Any, Callable
+
+import numpy as np
+
+from .frontend.parse import function_lines
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_FORMAT = 1
+Record = tuple[str, str, str]  # (module name, global name, fingerprint)
+
+
+class _ModuleName(str):
+    """A module in a stored namespace, by name (modules do not pickle)."""
+
+
+class Uncacheable(Exception):
+    """Some part of the program cannot be fingerprinted, so it is compiled every time."""
+
+
+def enabled() -> bool:
+    return os.environ.get("S2SGRAD_NO_CACHE", "") in ("", "0")
+
+
+def directory() -> str:
+    explicit = os.environ.get("S2SGRAD_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "s2sgrad")
+
+
+def key(fun: Callable[..., Any], opts: Any, spec: tuple) -> str | None:
+    """The entry's file stem, or None when `fun` or `spec` cannot be fingerprinted."""
+    try:
+        parts = [_environment(), _user_rules(), fun.__module__, fun.__qualname__,
+                 _function_print(fun), repr(opts), _plain_repr(spec)]
+    except Uncacheable:
+        return None
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:40]
+
+
+def load(stem: str) -> tuple[str, str, dict[str, Any], tuple] | None:
+    """`(function name, source text, namespace, deps)` of a stored entry whose globals
+    still match."""
+    path = os.path.join(directory(), stem + ".pickle")
+    try:
+        with open(path, "rb") as f:
+            entry = pickle.load(f)
+        if entry.get("format") != _FORMAT:
+            return None
+        deps = tuple(_resolve(record) for record in entry["globals"])
+        names = {k: importlib.import_module(v) if isinstance(v, _ModuleName) else v
+                 for k, v in entry["namespace"].items()}
+        return entry["name"], entry["text"], names, deps
+    except Exception:  # missing, stale, truncated, written by another version: a miss
+        return None
+
+
+def store(stem: str, name: str, text: str, namespace: dict[str, Any], deps: tuple) -> bool:
+    """Write an entry (atomically); False when it cannot be stored. Never raises."""
+    try:
+        records = [_record(scope, name, value) for scope, name, value in deps]
+        names = {k: _ModuleName(v.__name__) if isinstance(v, types.ModuleType) else v
+                 for k, v in namespace.items() if not k.startswith("__") and k != name}
+        data = pickle.dumps({"format": _FORMAT, "name": name, "text": text, "namespace": names,
+                             "globals": records}, protocol=pickle.HIGHEST_PROTOCOL)
+        os.makedirs(directory(), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory(), suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(directory(), stem + ".pickle"))
+        return True
+    except Exception:  # unpicklable objects, a read-only disk: just not cached
+        return False
+
+
+def _record(scope: dict, name: str, value: Any) -> Record:
+    module = scope.get("__name__")
+    if not isinstance(module, str) or getattr(sys.modules.get(module), "__dict__", None) \
+            is not scope:
+        raise Uncacheable(f"{name} is not a module global")  # e.g. `self.w`
+    return module, name, _fingerprint(value)
+
+
+def _resolve(record: Record) -> tuple[dict, str, Any]:
+    module, name, print_ = record
+    scope = sys.modules[module].__dict__
+    value = scope[name]
+    if _fingerprint(value) != print_:
+        raise Uncacheable(f"{module}.{name} changed")
+    return scope, name, value
+
+
+def _fingerprint(value: Any) -> str:
+    if isinstance(value, types.FunctionType):
+        return "function " + _function_print(value)
+    if isinstance(value, (types.BuiltinFunctionType, np.ufunc, type)):
+        return f"named {getattr(value, '__module__', '')}.{value.__qualname__}" \
+            if hasattr(value, "__qualname__") else f"named {value!r}"
+    if isinstance(value, (bool, int, float, complex, str, bytes, type(None), np.ndarray,
+                          np.generic, tuple, list, dict)):
+        return "data " + hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
+    raise Uncacheable(f"cannot fingerprint {type(value).__name__}")
+
+
+def _function_print(fn: Any) -> str:
+    """The source text of a Python function and its defaults (closures are not cached)."""
+    if not isinstance(fn, types.FunctionType) or fn.__closure__:
+        raise Uncacheable("a closure or not a Python function")
+    try:
+        text = "".join(function_lines(fn)[0])
+    except (OSError, TypeError):
+        raise Uncacheable("no source") from None
+    defaults = (fn.__defaults__, fn.__kwdefaults__)
+    return hashlib.sha256((text + _plain_repr(defaults)).encode()).hexdigest()
+
+
+def _plain_repr(value: Any) -> str:
+    text = repr(value)
+    if " at 0x" in text:  # an object without a stable text: a function passed as argument
+        raise Uncacheable("no stable repr")
+    return text
+
+
+_ENVIRONMENT: list[str] = []
+
+
+def _environment() -> str:
+    """s2sgrad's version and files, Python's and NumPy's versions (computed once)."""
+    if not _ENVIRONMENT:
+        from . import __version__
+
+        stats = []
+        for root, _, files in os.walk(_PACKAGE_DIR):
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    st = os.stat(os.path.join(root, name))
+                    stats.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        _ENVIRONMENT.append("|".join([__version__, platform.python_version(), np.__version__,
+                                      *sorted(stats)]))
+    return _ENVIRONMENT[0]
+
+
+def _user_rules() -> str:
+    """The source of every rule registered from outside s2sgrad: they shape the code."""
+    from .rules import registry
+
+    prints = []
+    for prim, parts in registry.user_rules():
+        prints.append(f"{getattr(prim, '__module__', '')}.{getattr(prim, '__qualname__', prim)}")
+        for fn in parts:
+            prints.append(_function_print(fn) if isinstance(fn, types.FunctionType)
+                          else _plain_repr(fn))
+    return "|".join(prints)

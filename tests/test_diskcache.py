@@ -1,0 +1,162 @@
+"""The persistent cache (s2sgrad/diskcache.py): a new process reuses generated code, and an
+entry is never used once a function or a global it depends on has changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MODULE = '''
+import math
+import numpy as np
+
+SCALE = {scale}
+
+
+def helper(x):
+    return {helper}
+
+
+def loss(x, w):
+    return np.sum(helper(x * w) * SCALE) + math.sin(w[0])
+
+
+def with_closure(k):
+    def f(x):
+        return x * k
+    return f
+'''
+
+RUN = '''
+import json, sys, numpy as np, s2sgrad
+from s2sgrad import pipeline
+import model
+g = s2sgrad.grad(model.loss, argnums={argnums})
+out = g(np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.25, -0.5]))
+json.dump({{"grad": np.asarray(out).tolist(), "compiled": len(pipeline._PRIMALS)}},
+          sys.stdout)
+'''
+
+
+def _write(tmp_path: Path, scale: float = 2.0, helper: str = "np.tanh(x) * x") -> None:
+    (tmp_path / "model.py").write_text(MODULE.format(scale=scale, helper=helper))
+
+
+def _run(tmp_path: Path, argnums: int = 1, **env: str) -> dict:
+    environ = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1",
+               "S2SGRAD_CACHE_DIR": str(tmp_path / "cache"), **env}
+    if "S2SGRAD_NO_CACHE" not in env:
+        environ.pop("S2SGRAD_NO_CACHE", None)
+    done = subprocess.run([sys.executable, "-c", RUN.format(argnums=argnums)],
+                          capture_output=True, text=True, env=environ, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").glob("*.pickle"))
+
+
+def test_a_new_process_reuses_the_generated_code(tmp_path):
+    _write(tmp_path)
+    cold = _run(tmp_path)
+    assert cold["compiled"] == 1 and len(_entries(tmp_path)) == 1
+    warm = _run(tmp_path)
+    assert warm["compiled"] == 0  # nothing was lowered: the code came from the disk
+    assert warm["grad"] == cold["grad"]
+
+
+def test_changing_a_callee_or_a_constant_invalidates_the_entry(tmp_path):
+    _write(tmp_path)
+    first = _run(tmp_path)
+    _write(tmp_path, helper="np.sin(x) * x")  # loss's own source is unchanged
+    second = _run(tmp_path)
+    assert second["compiled"] == 1 and second["grad"] != first["grad"]
+    _write(tmp_path, scale=3.0, helper="np.sin(x) * x")
+    third = _run(tmp_path)
+    assert third["compiled"] == 1
+    cos = [0.0, 0.0, 0.0]
+    cos[0] = __import__("math").cos(1.5)  # d sin(w[0]) / dw, which SCALE does not scale
+    assert third["grad"] == pytest.approx([c + 1.5 * (g - c) for g, c in
+                                           zip(second["grad"], cos)])
+    assert _run(tmp_path)["compiled"] == 0  # and the new version is reused in turn
+
+
+def test_options_and_argument_kinds_have_their_own_entries(tmp_path):
+    _write(tmp_path)
+    _run(tmp_path, argnums=1)
+    _run(tmp_path, argnums=0)
+    assert len(_entries(tmp_path)) == 2
+
+
+def test_the_environment_variable_turns_it_off(tmp_path):
+    _write(tmp_path)
+    _run(tmp_path, S2SGRAD_NO_CACHE="1")
+    assert not _entries(tmp_path)
+    _run(tmp_path)
+    assert _run(tmp_path, S2SGRAD_NO_CACHE="1")["compiled"] == 1
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    _write(tmp_path)
+    want = _run(tmp_path)["grad"]
+    for entry in _entries(tmp_path):
+        entry.write_bytes(entry.read_bytes()[:40])
+    again = _run(tmp_path)
+    assert again["compiled"] == 1 and again["grad"] == want
+
+
+def test_closures_are_not_cached(tmp_path, monkeypatch):
+    from s2sgrad import diskcache
+
+    _write(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import model  # noqa: F401  (the module written above)
+
+    assert diskcache.key(model.with_closure(2.0), "opts", (None, ())) is None
+    assert diskcache.key(model.loss, "opts", (None, ())) is not None
+    sys.modules.pop("model", None)
+
+
+def test_the_function_source_reader_agrees_with_inspect():
+    import inspect
+
+    from s2sgrad.frontend.parse import function_lines
+
+    from .cases import api_funcs, programs
+    for module in (api_funcs, programs):
+        for fn in vars(module).values():
+            if inspect.isfunction(fn) and fn.__module__ == module.__name__:
+                assert function_lines(fn) == inspect.getsourcelines(fn), fn.__name__
+
+
+def test_black_style_signature_is_read_whole(tmp_path, monkeypatch):
+    from s2sgrad.frontend.parse import function_lines
+    import inspect
+
+    (tmp_path / "styled.py").write_text(textwrap.dedent('''
+        import math
+
+
+        def f(
+            x,
+            y,
+        ):
+            z = x * y
+        # a comment at column 0 inside the body
+            return math.sin(
+                z
+            )
+        '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import styled
+
+    assert function_lines(styled.f) == inspect.getsourcelines(styled.f)
+    sys.modules.pop("styled", None)
