@@ -89,7 +89,7 @@ def _check(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
         raise UnsupportedSyntaxError(f"'{type(node).__name__.lower()} ... else' is not "
                                      "supported", loc(node), "use a flag variable")
     if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant) and \
-            not _is_at_call(node.value):
+            not is_at_call(node.value):
         raise UnsupportedSyntaxError(
             "expression statements are not supported", loc(node),
             "the differentiated function must be pure: remove the call or move it "
@@ -114,7 +114,7 @@ def _targets(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
                                              "updating an object")
 
 
-def _is_at_call(node: ast.expr) -> bool:
+def is_at_call(node: ast.expr) -> bool:
     """`np.add.at(x, i, v)`: the one expression statement allowed (lowering checks the ufunc)."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
         node.func.attr == "at" and len(node.args) == 3 and isinstance(node.args[0], ast.Name)

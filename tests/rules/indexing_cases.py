@@ -145,3 +145,11 @@ def add_at_rows(x):
     y = x * 1.0
     np.add.at(y, np.array([1, 1, 3]), x[0] ** 2)  # a row broadcast to three writes
     return y
+
+
+@index(A(5), A(5, 2))
+def add_at_in_a_loop(x):
+    y = x * 0.5
+    for k in range(3):
+        np.add.at(y, [k, k + 1, k], x[k] * y[k + 1])  # reads what the last round wrote
+    return y
