@@ -18,6 +18,7 @@ import numpy as np
 from . import diskcache, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
+from .display import Source, attach, print_code
 from .errors import InputTypeError, S2SGradError
 from .ir.printer import format_function
 
@@ -203,6 +204,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     fn.__s2sgrad__ = t
     fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
+    attach(fn, lambda: source(fn))  # Jupyter shows the generated code
     t.dispatcher = fn
     return fn
 
@@ -321,7 +323,7 @@ def source(fn: Callable[..., Any]) -> str:
     """
     from .jacobians import Derived
 
-    return pretty(fn.source() if isinstance(fn, Derived) else _transformed(fn).source())
+    return Source(pretty(fn.source() if isinstance(fn, Derived) else _transformed(fn).source()))
 
 
 def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, ...] = 0
@@ -332,7 +334,7 @@ def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, 
     optimization), "reverse" (the gradient program before optimization) and "optimized"
     (the gradient program after optimization); all but "ssa" print as Python.
     """
-    print(stage_text(fun, stage, argnums))
+    print_code(stage_text(fun, stage, argnums))
 
 
 def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ...] = 0) -> str:

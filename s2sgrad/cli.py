@@ -126,9 +126,10 @@ def _original(fn: Callable[..., Any]) -> Callable[..., Any]:
 # -- commands -------------------------------------------------------------------------------
 def _show(args: argparse.Namespace) -> None:
     from . import api
+    from .display import print_code
 
     fn = load_function(*args.target)
-    print(api.stage_text(fn, args.stage, args.argnums))
+    print_code(api.stage_text(fn, args.stage, args.argnums))  # coloured on a terminal
 
 
 def _transpile(args: argparse.Namespace) -> None:

@@ -4,8 +4,9 @@ Three-address code names every intermediate (`u2 = math.sin(u1); u3 = dt * u2`).
 temporary is read exactly once, by the very next statement's own expression (not inside a
 nested block, so it runs exactly as often), the definition is folded into that use:
 `u3 = dt * math.sin(u1)`, `if x > 0:`, `while not broke and k < 5:`. Comments are never
-crossed, so adjoint code stays under its comment. Only `u<N>` temporaries (and their renamings `u<N>_<M>`) are folded; the
-user's names and adjoint names stay.
+crossed, so adjoint code stays under its comment. Only temporaries `u<N>` (and their
+renamings `u<N>_<M>`) and their adjoints `bu<N>` (and `neg_bu<N>`) are folded; the user's
+names and the adjoints of the user's names stay.
 
 The second half of the module inlines in the other sense: `helper_definitions` gives the
 source of the runtime helpers a generated function calls, made standalone, so that
@@ -24,7 +25,7 @@ import textwrap
 from collections import Counter
 from typing import Any
 
-_TEMP = re.compile(r"u\d+(_\d+)*$")
+_TEMP = re.compile(r"(neg_)?b?u\d+(_\d+)*$")
 
 
 def inline_temporaries(fdef: ast.FunctionDef) -> None:

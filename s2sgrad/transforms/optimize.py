@@ -5,6 +5,8 @@
   when one of its outs is live; an `if` keeps the φ outs that are live; a loop keeps the
   carried values that are live after it or feed a live carried value (a fixed point), and
   disappears when none is left.
+- `drop_broadcasts` (in `broadcasts.py`): `np.broadcast_to(g, shape)` read only by
+  elementwise operators whose other operand has that shape is replaced by `g`;
 - `fold_signs` (in `signs.py`): unary minuses move outward and cancel or become
   subtractions;
 - `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
@@ -20,13 +22,16 @@ from ..backend import runtime
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from . import simplify
+from .broadcasts import drop_broadcasts
 from .cse import cse
 from .signs import fold_signs
 
 
 def optimize(fn: Function) -> Function:
-    """The passes, in order: copy propagation, signs, common subexpressions, dead code."""
+    """The passes, in order: copy propagation, broadcasts, signs, common subexpressions,
+    dead code."""
     fn = copy_propagate(fn, fn.avals)
+    fn = drop_broadcasts(fn)
     fn = fold_signs(fn)
     fn = cse(fn)
     return dce(fn)

@@ -125,6 +125,13 @@ class _RuleLowerer(_Lowerer):
     def joined(self, out: Var, a: Atom, b: Atom) -> None:
         self.kinds[out] = K.join(K.kind(a, self.kinds), K.kind(b, self.kinds))
 
+    def _named(self, value: Any, name: str) -> Any:
+        """A rule's local (`hit = x == ans`) takes the name and keeps the kind (shape)."""
+        out = super()._named(value, name)
+        if out is not value and value in self.kinds:
+            self.kinds[out] = self.kinds[value]
+        return out
+
     def emit(self, prim: Callable[..., Any], args: list[Atom], node: Any,
              hint: str | None = None, kwargs: dict[str, Atom] | None = None) -> Var:
         out = super().emit(prim, args, node, hint, kwargs)
