@@ -44,6 +44,51 @@ class _ModuleName(str):
     """A module in a stored namespace, by name (modules do not pickle)."""
 
 
+class _Named(tuple):
+    """A function or ufunc in a stored namespace, as (module, name): found again by import,
+    not pickled (pickling some ufuncs goes through deprecated NumPy paths)."""
+
+
+def _portable(value: Any) -> Any:
+    if isinstance(value, types.ModuleType):
+        return _ModuleName(value.__name__)
+    if callable(value) and not isinstance(value, type):
+        name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+        module = getattr(value, "__module__", None) or _owner(value, name)
+        if module and name and _lookup(module, name) is value:
+            return _Named((module, name))
+    return value
+
+
+def _owner(value: Any, name: str | None) -> str | None:
+    """The imported module that has `value` under `name` (for ufuncs with no __module__)."""
+    for mod_name, module in list(sys.modules.items()):
+        if name and getattr(module, name, None) is value:
+            return mod_name
+    return None
+
+
+def _lookup(module: str, name: str) -> Any:
+    try:
+        value: Any = importlib.import_module(module)
+        for part in name.split("."):
+            value = getattr(value, part)
+        return value
+    except (ImportError, AttributeError):
+        return None
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, _ModuleName):
+        return importlib.import_module(value)
+    if isinstance(value, _Named):
+        found = _lookup(*value)
+        if found is None:
+            raise Uncacheable(f"{value[0]}.{value[1]} is gone")
+        return found
+    return value
+
+
 class Uncacheable(Exception):
     """Some part of the program cannot be fingerprinted, so it is compiled every time."""
 
@@ -80,8 +125,7 @@ def load(stem: str) -> tuple[str, str, dict[str, Any], tuple] | None:
         if entry.get("format") != _FORMAT:
             return None
         deps = tuple(_resolve(record) for record in entry["globals"])
-        names = {k: importlib.import_module(v) if isinstance(v, _ModuleName) else v
-                 for k, v in entry["namespace"].items()}
+        names = {k: _restored(v) for k, v in entry["namespace"].items()}
         return entry["name"], entry["text"], names, deps
     except Exception:  # missing, stale, truncated, written by another version: a miss
         return None
@@ -91,8 +135,8 @@ def store(stem: str, name: str, text: str, namespace: dict[str, Any], deps: tupl
     """Write an entry (atomically); False when it cannot be stored. Never raises."""
     try:
         records = [_record(scope, name, value) for scope, name, value in deps]
-        names = {k: _ModuleName(v.__name__) if isinstance(v, types.ModuleType) else v
-                 for k, v in namespace.items() if not k.startswith("__") and k != name}
+        names = {k: _portable(v) for k, v in namespace.items()
+                 if not k.startswith("__") and k != name}
         data = pickle.dumps({"format": _FORMAT, "name": name, "text": text, "namespace": names,
                              "globals": records}, protocol=pickle.HIGHEST_PROTOCOL)
         os.makedirs(directory(), exist_ok=True)

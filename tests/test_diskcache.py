@@ -160,3 +160,16 @@ def test_black_style_signature_is_read_whole(tmp_path, monkeypatch):
 
     assert function_lines(styled.f) == inspect.getsourcelines(styled.f)
     sys.modules.pop("styled", None)
+
+
+def test_functions_in_a_namespace_are_stored_by_name():
+    import pickle
+
+    import numpy as np
+
+    from s2sgrad import diskcache
+
+    special = pytest.importorskip("scipy.special")
+    for fn in (np.add, np.linalg.inv, special.round, special.expit, np.sin):
+        stored = pickle.loads(pickle.dumps(diskcache._portable(fn)))
+        assert diskcache._restored(stored) is fn
