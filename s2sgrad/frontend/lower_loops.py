@@ -69,6 +69,9 @@ class LoopLowering(ExprLowerer):
         seq = self.expr(it)
         if isinstance(seq, Tup) and seq.keys is not None:
             seq = self._dict_view(seq, "keys")
+        if isinstance(seq, Const) and type(seq.value) is tuple and \
+                len(seq.value) <= UNROLL_LIMIT:  # a tuple known at compile time (rule strides)
+            seq = Tup(tuple(Const(v) for v in seq.value))
         if isinstance(seq, Tup) and len(seq.items) <= UNROLL_LIMIT:
             return self.unrolled(node, seq)
         seq_atom = self.atom(seq, it)

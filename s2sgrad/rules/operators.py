@@ -28,7 +28,9 @@ defvjp(float, lambda g, ans, x: g)
 
 
 def _pow_x(g, ans, x, y):
-    return unbroadcast(g * y * x ** (y - 1), x)
+    """g * y * x**(y-1), with g multiplied last: an adjoint that is a broadcast seed then
+    meets an array of its own shape, so the broadcast can be dropped."""
+    return unbroadcast(g * (y * x ** (y - 1)), x)
 
 
 def _pow_y(g, ans, x, y):

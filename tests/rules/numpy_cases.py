@@ -19,6 +19,15 @@ from s2sgrad.backend import runtime
 method, attr = runtime.method, runtime.attr
 
 
+def _zeros(size: int, domain: str) -> list[int]:
+    """Flat positions of the zeros of domain "z1" (one, mid-array) or "z" (items 0, 1, 5 and
+    the last: a (3, 4) array gets two zeros in its first row and in its second column, one in
+    other rows and columns, and none in its third column)."""
+    if domain == "z1":
+        return [size // 2]
+    return sorted({i for i in (0, 1, 5, size - 1) if i < size})
+
+
 @dataclass(frozen=True)
 class Arg:
     """How to draw one argument: a domain and a shape (None: a Python float)."""
@@ -47,6 +56,9 @@ class Arg:
         elif self.domain == "sym":  # symmetric, eigenvalues well apart
             q, _ = np.linalg.qr(rng.normal(size=shape))
             x = (q * (np.arange(n) * 1.5 + 1.0)[..., None, :]) @ np.swapaxes(q, -1, -2)
+        elif self.domain in ("z", "z1"):  # away from zero, with zeros placed deliberately
+            x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+            x.flat[_zeros(x.size, self.domain)] = 0.0
         else:
             raise ValueError(self.domain)
         return float(x) if self.shape is None else np.asarray(x, dtype=float)
@@ -199,6 +211,21 @@ for _f, _d in ((np.sum, "n"), (np.mean, "n"), (np.prod, "a"), (np.max, "n"), (np
                           [(A(3, 4, domain=_d),), (A(2, 3, 4, domain=_d),)], (_f,)))
 
 
+for _axis, _keep in _AXES:  # zeros: the adjoint of each item is the product of the others
+    CASES.append(Case(f"prod-zeros-axis{_axis}-keep{_keep}", _reduction(np.prod, _axis, _keep),
+                      [(A(3, 4, domain="z"),), (A(2, 3, 4, domain="z"),)], (np.prod,)))
+
+
+@case((np.prod, method("prod")), A(5, domain="z1"), A(3, 4, domain="z1"), A(4, domain="z"))
+def prod_one_zero(x):
+    return np.prod(x) + x.prod(axis=-1) * 2.0
+
+
+@case(np.prod, A(3, 4, domain="z"), A(2, 5, domain="z1"))
+def prod_initial(x):
+    return np.prod(x, axis=1, initial=2.0) + np.prod(x, axis=0, keepdims=True, initial=-1.5)[0, 0]
+
+
 @case(np.sum, A(5), A(2, 3))
 def sum_positional(x):
     return np.sum(x, 0) + np.sum(x)
@@ -233,6 +260,12 @@ for _f in (np.cumsum, np.cumprod):
                           [(A(5, domain="a"),), (A(3, 4, domain="a"),)], (_f,)))
 
 
+for _axis in (None, 0, -1):
+    CASES.append(Case(f"cumprod-zeros-axis{_axis}", _cumulative(np.cumprod, _axis),
+                      [(A(6, domain="z"),), (A(3, 4, domain="z"),), (A(7, domain="z1"),)],
+                      (np.cumprod,)))
+
+
 @case(np.sort, A(6), A(3, 4))
 def sort(x):
     return np.sort(x) * np.arange(1.0, np.shape(x)[-1] + 1.0)
@@ -241,6 +274,18 @@ def sort(x):
 @case(np.sort, A(6), A(3, 4))
 def sort_axis(x):
     return np.sort(x, axis=0) + np.sort(x, axis=None)[0]
+
+
+@case((np.take, method("take")), A(5), A(3, 4))
+def take(x):
+    return np.take(x, [[0, 2], [2, -1]]) * 2.0 + np.take(x, 1) * x.take([[3, 3], [0, 4]])
+
+
+@case(np.take, A(4, 3), A(3, 2, 4))
+def take_axis(x):
+    rows = np.take(x, np.array([[1, 0], [1, 1]]), axis=1)
+    return rows * 3.0 + np.take(x, [3, -1, 0, 3], axis=0, mode="clip").sum() + np.take(
+        x, [5, -1], axis=-1, mode="wrap").sum()
 
 
 @case(np.take_along_axis, A(5), A(3, 4))
@@ -528,6 +573,16 @@ def hstack(x, y):
 @case(np.hstack, (F, A(2)), (F, A(1)))
 def hstack_scalar(x, y):
     return np.hstack((x, y, x * x))
+
+
+@case(np.column_stack, (A(3), A(3, 2)), (A(4, 1), A(4)))
+def column_stack(x, y):
+    return np.column_stack((x * x, y, x)) * 2.0 + np.column_stack((y, y))[0, 0]
+
+
+@case(np.dstack, (A(3), A(3)), (A(2, 3), A(2, 3, 2)), (A(1, 2, 1), A(2)))
+def dstack(x, y):
+    return np.dstack((x * x, y, x)) * 3.0
 
 
 @case(np.vstack, (A(3), A(3)), (A(2, 3), A(1, 3)))
