@@ -99,19 +99,21 @@ class Transformed:
         return fn(*args)
 
     def _arm(self, fn: Callable[..., Any], args: tuple, kinds: tuple[Aval, ...]) -> None:
-        """Make the dispatcher run `fn` directly for arguments of the same types. The type
-        guard is enough only when the kinds carry no shapes, so arrays always re-dispatch."""
-        by_type = all(k.kind != "array" for k in kinds)
+        """Make the dispatcher run `fn` directly for arguments like these: the same types,
+        and for arrays the same shapes and dtypes (which the kinds carry)."""
+        arrays = tuple(i for i, k in enumerate(kinds) if k.kind == "array")
         self.namespace["_fast"] = fn
         for i, a in enumerate(args):
-            self.namespace[f"_T{i}"] = type(a) if by_type else _Never
+            self.namespace[f"_T{i}"] = type(a)
+            if i in arrays:
+                self.namespace[f"_S{i}"], self.namespace[f"_D{i}"] = a.shape, a.dtype
         if self.dispatcher is None:
             return
         deps, text = self.deps[self.last], self.compiled[self.last][1]
         entry = self.codes.get(self.last)
         if entry is None or entry[0] is not fn:
-            guarded = _guarded_code(self, deps, text) if by_type else None
-            entry = self.codes[self.last] = (fn, guarded or _dispatch_code(self, deps),
+            guarded = _guarded_code(self, deps, text, arrays)
+            entry = self.codes[self.last] = (fn, guarded or _dispatch_code(self, deps, arrays),
                                              guarded is not None)
         _, code, inlined = entry
         if inlined:  # the body reads the compiled function's globals from the dispatcher's
@@ -209,7 +211,8 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     return fn
 
 
-def _dispatch_parts(t: Transformed, deps: pipeline.Deps) -> tuple[str, str, str, str]:
+def _dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()
+                    ) -> tuple[str, str, str, str]:
     """The dispatcher's name, parameter list, call arguments and guard. The guard checks the
     argument types and that every global baked into the compiled code (`deps`) still names
     the same object; any change takes the slow path, which recompiles."""
@@ -226,6 +229,8 @@ def _dispatch_parts(t: Transformed, deps: pipeline.Deps) -> tuple[str, str, str,
         params.append(text)
         call.append(name)
         guards.append(f"{name}.__class__ is _T{i}")  # a little faster than type()
+        if i in arrays:
+            guards.append(f"{name}.shape == _S{i} and {name}.dtype is _D{i}")
         ns.setdefault(f"_T{i}", _Never)
     for k, (scope, key, value) in enumerate(deps):
         ns[f"_G{k}"], ns[f"_V{k}"] = scope, value
@@ -234,26 +239,27 @@ def _dispatch_parts(t: Transformed, deps: pipeline.Deps) -> tuple[str, str, str,
     return name, ", ".join(params), ", ".join(call), " and ".join(guards)
 
 
-def _dispatch_text(t: Transformed, deps: pipeline.Deps) -> str:
+def _dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> str:
     """A dispatcher that calls `_fast` when the guard holds and `_slow` otherwise."""
-    name, params, args, test = _dispatch_parts(t, deps)
+    name, params, args, test = _dispatch_parts(t, deps, arrays)
     return (f"def {name}({params}):\n"
             f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
             f"    return _slow({args})\n")
 
 
-def _dispatch_code(t: Transformed, deps: pipeline.Deps) -> Any:
+def _dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> Any:
     name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
-    fn = compile_source(_dispatch_text(t, deps), name, t.namespace, f"dispatch {name}")
+    fn = compile_source(_dispatch_text(t, deps, arrays), name, t.namespace, f"dispatch {name}")
     return fn.__code__
 
 
-def _guarded_code(t: Transformed, deps: pipeline.Deps, text: str) -> Any | None:
+def _guarded_code(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...]
+                  ) -> Any | None:
     """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
     the last specialization runs it in one frame instead of two. None when the generated
     function's parameters are not the dispatcher's (then the two-frame dispatcher is used).
     """
-    name, params, args, test = _dispatch_parts(t, deps)
+    name, params, args, test = _dispatch_parts(t, deps, arrays)
     fdef = next((n for n in ast.parse(text).body
                  if isinstance(n, ast.FunctionDef) and n.name == name), None)
     if fdef is None or not test or fdef.args.kwonlyargs or fdef.args.vararg or \

@@ -93,6 +93,14 @@ def test_a_repeated_call_runs_the_gradient_in_the_dispatchers_own_frame():
     # other argument types take the slow path, and the guard follows the last one
     for point in (tuple(map(np.float64, SEED_POINT)), SEED_POINT):
         assert g(*point) == pytest.approx(want)
+    # arrays: the guard checks shape and dtype too
+    gp = s2sgrad.grad(F.weighted_square, argnums=(0, 1))
+    for n, dtype in ((2, float), (3, float), (2, np.float32), (2, float), (3, float)):
+        x, y = np.linspace(0.5, 1.5, n).astype(dtype), np.linspace(-1.0, 2.0, n).astype(dtype)
+        got = gp(x, y)
+        assert got[0].shape == (n,)
+        assert got[0] == pytest.approx(2 * x * y, rel=1e-6)
+        assert got[1] == pytest.approx(x * x, rel=1e-6)
     g2 = s2sgrad.grad(F.seed, argnums=1)  # x3 is not differentiated: an int is fine
     assert g2(0.3, 1.2, 2.1) == g2(0.3, 1.2, 2) == pytest.approx(0.3)
     assert g2(0.3, 1.2, 2.1) == pytest.approx(0.3)

@@ -30,6 +30,8 @@ defvjp(float, lambda g, ans, x: g)
 def _pow_x(g, ans, x, y):
     """g * y * x**(y-1), with g multiplied last: an adjoint that is a broadcast seed then
     meets an array of its own shape, so the broadcast can be dropped."""
+    if np.ndim(y) == 0 and y == 2:  # folds when the exponent is a constant: no power call
+        return unbroadcast(g * (2.0 * x), x)
     return unbroadcast(g * (y * x ** (y - 1)), x)
 
 

@@ -68,3 +68,7 @@ def softclip(x):
 
 def uses_softclip(x, y):
     return softclip(x * y) + y
+
+
+def weighted_square(x, y):
+    return (x * x * y).sum()
