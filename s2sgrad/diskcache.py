@@ -63,7 +63,7 @@ def _portable(value: Any) -> Any:
 def _owner(value: Any, name: str | None) -> str | None:
     """The imported module that has `value` under `name` (for ufuncs with no __module__)."""
     for mod_name, module in list(sys.modules.items()):
-        if name and getattr(module, name, None) is value:
+        if name and getattr(module, "__dict__", {}).get(name) is value:  # no __getattr__
             return mod_name
     return None
 
