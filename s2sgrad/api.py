@@ -39,6 +39,7 @@ class Transformed:
         self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
         self.deps: dict[tuple, pipeline.Deps] = {}  # per specialization: globals baked in
+        self.unfused: set[tuple[Aval, ...]] = set()  # kinds whose Jacobian has array outputs
         # per specialization: (its function, the dispatcher's code for it, body inlined?)
         self.codes: dict[tuple, tuple[Callable[..., Any], Any, bool]] = {}
         n = len(self.info.params)
@@ -130,12 +131,13 @@ class Transformed:
         argnums = self.opts.argnums if self.opts.argnums_is_tuple else self.opts.argnums[0]
         generic = jacobians._jacfwd if self.opts.mode == "jacfwd" else jacobians._jacrev
         kinds = tuple(kind_of_value(a) for a in args)
-        if any(isinstance(a, (tuple, list, dict)) for a in args) or \
+        if any(isinstance(a, (tuple, list, dict)) for a in args) or kinds in self.unfused or \
                 not all(type(args[i]) is float for i in self.opts.argnums):
             return generic(self.fun, argnums)(*args)
         try:
             fn, _ = self.specialize((None, kinds))
         except ScalarOutputsOnly:
+            self.unfused.add(kinds)
             return generic(self.fun, argnums)(*args)
         self._arm(fn, args, kinds)
         return fn(*args)

@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline, pytree
+from . import fastpaths, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .errors import S2SGradError
 
@@ -180,22 +180,28 @@ def _leaf_slices(args: tuple) -> list[list[int]]:
 
 def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
            fused: bool = True) -> Callable[..., Any]:
-    """The Jacobian by forward mode: one sweep per input element. With float arguments and
-    scalar outputs (and `fused`), the sweeps are compiled into one program (see
-    `transforms/jacobian.py`); otherwise each sweep is one `jvp` call."""
+    """The Jacobian by forward mode. With float arguments and scalar outputs (and `fused`),
+    one sweep per input element, compiled into one program (`transforms/jacobian.py`);
+    otherwise, with `fused`, one sweep in vector mode (`vector_mode.py`) when every
+    primitive has a vector-mode rule; else one `jvp` call per input element."""
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
 
         return _transform(fun, "jacfwd", argnums, False)
-    return _jacfwd(fun, argnums)
+    return _jacfwd(fun, argnums, fused)
 
 
-def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
+def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
+            ) -> Callable[..., Any]:
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
         args = _bind(fun, args)
+        plan = vector_mode.plan(fun, nums, is_tuple, args) if vector else None
+        if plan is not None:
+            sweeps["forward"] += 1
+            return plan(args)
         leaves, _ = _flatten(args)
         positions = _leaf_slices(args)
         cols: dict[int, list[list[np.ndarray]]] = {}
@@ -278,25 +284,9 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     outputs and reverse mode otherwise (`"forward"` and `"reverse"` force one)."""
     if mode not in ("auto", "forward", "reverse"):
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
-    nums = argnums if isinstance(argnums, tuple) else (argnums,)
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
-
-    chosen: dict[tuple, Callable[..., Any]] = {}  # for float arguments: sizes are fixed
-
-    def jac(*args: Any) -> Any:
-        key = tuple(map(type, args))
-        if key in chosen:
-            return chosen[key](*args)
-        bound = _bind(fun, args)
-        n = sum(_size(x) for i in nums for x in pytree.flatten(bound[i])[0])
-        m = sum(_size(y) for y in pytree.flatten(fun(*args))[0])
-        build = (jacfwd if n < m else jacrev)(fun, argnums, fused)
-        if all(t is float for t in key):
-            chosen[key] = build
-        return build(*args)
-
-    return jac
+    return fastpaths.AutoJacobian(fun, argnums, fused).function
 
 
 def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
@@ -310,6 +300,10 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
     one argument it returns `H v`; with several, a tuple with one entry per argument."""
+    program = fastpaths.hvp_program(fun, primals, tangents)
+    if program is not None:
+        sweeps["forward"] += 1
+        return program(*primals, *tangents)
     from .api import grad
 
     nums = tuple(range(len(primals)))

@@ -15,6 +15,19 @@ Forward mode needs no rule written twice where one formula serves both modes:
   and `unbroadcast` as the identity is the JVP (`g * math.cos(x)`). Rules are plain Python: a transform lowers the
 rule's source into the IR where it is applied, with the primitive's arguments bound, so
 constant arguments fold away and the generated code reads like the rule.
+
+Vector mode (tangents with a leading batch axis, `rules/batched_rules.py`) needs to know
+which of these formulas stay right when every tangent carries that extra axis:
+
+- `batch_safe`: the plain treatment above is right as it is, once each tangent of an
+  elementwise primitive is given the result's rank after the batch axis (ufuncs, tuples);
+- `batched_jvps`: per argument, `rule(t, ans, *args, **kwargs)` with `t` batched, giving the
+  batched tangent of `ans` (products, reductions with an explicit JVP);
+- `batched_linear`: for a linear primitive, `rule(ans, *args, **kwargs)` with its linear
+  arguments replaced by their batched tangents (sums and reshapes move their axes by one).
+
+A primitive with none of the three has no vector-mode rule, and vector mode falls back to
+one sweep per column.
 """
 
 from __future__ import annotations
@@ -34,6 +47,9 @@ class Rule:
     multilinear: bool = False
     elementwise: bool = False
     nondiff: bool = False
+    batch_safe: bool = False
+    batched_jvps: tuple[RuleFn | None, ...] = ()
+    batched_linear: RuleFn | None = None
 
     def vjp(self, argnum: int, scalar: bool) -> RuleFn | None:
         """The VJP rule for one argument, or None when no derivative flows there."""
@@ -85,11 +101,19 @@ def defvjp(prim: Any, *vjps: RuleFn | None, scalar: tuple | None = None) -> None
     rule.vjps, rule.nondiff = tuple(vjps), False
     if scalar is not None:
         rule.scalar_vjps = tuple(scalar)
+    _drop_batched(rule)
 
 
 def defjvp(prim: Any, *jvps: RuleFn | None) -> None:
     """Register JVP rules for `prim`, one per positional argument (None: no derivative)."""
-    _entry(prim).jvps = tuple(jvps)
+    rule = _entry(prim)
+    rule.jvps = tuple(jvps)
+    _drop_batched(rule)
+
+
+def _drop_batched(rule: Rule) -> None:
+    """A new formula may not suit a batch axis: its vector-mode form must be given anew."""
+    rule.batch_safe, rule.batched_jvps, rule.batched_linear = False, (), None
 
 
 def defmultilinear(*prims: Any) -> None:
@@ -116,6 +140,24 @@ def defnondiff(*prims: Any) -> None:
     for prim in prims:
         rule = _entry(prim)
         rule.nondiff, rule.vjps = True, ()
+
+
+def defbatched(prim: Any, *jvps: RuleFn | None) -> None:
+    """Vector-mode JVP rules for `prim`, one per positional argument: `rule(t, ans, *args)`
+    where `t` and the result carry a leading batch axis (None: no derivative there)."""
+    _entry(prim).batched_jvps = tuple(jvps)
+
+
+def defbatched_linear(prim: Any, rule: RuleFn) -> None:
+    """The vector-mode form of a linear primitive: `rule(ans, *args, **kwargs)` with the
+    linear arguments replaced by their batched tangents."""
+    _entry(prim).batched_linear = rule
+
+
+def defbatchsafe(*prims: Any) -> None:
+    """These primitives' plain forward treatment is right under a leading batch axis."""
+    for prim in prims:
+        _entry(prim).batch_safe = True
 
 
 def registered() -> dict[Any, Rule]:

@@ -14,6 +14,9 @@ followed by their tangents.
 
 Because the reverse transform's output is ordinary IR (its stacks are linear primitives),
 forward mode applies to it too: that is forward-over-reverse, for Hessians.
+
+With `batch=n` (vector mode, `transforms/batching.py`) every tangent carries a leading axis
+of n tangents, so one sweep pushes n directions forward: n columns of a Jacobian.
 """
 
 from __future__ import annotations
@@ -37,18 +40,26 @@ from .reverse import _RuleLowerer, _rule_source
 Tan = dict[Var, Atom]
 
 
-def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval]) -> Function:
-    """The JVP program: params `[*params, *tangents]`, results `[*results, *tangents]`."""
+def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
+            batch: int | None = None) -> Function:
+    """The JVP program: params `[*params, *tangents]`, results `[*results, *tangents]`.
+    With `batch=n`, each tangent has a leading axis of length n (vector mode); a primitive
+    with no vector-mode rule raises `batching.NotBatchable`."""
     kinds = dict(fn.avals) or K.infer(fn, param_kinds)
-    fw = _Forward(NameSupply.for_function(fn), kinds)
+    if batch is None:
+        fw = _Forward(NameSupply.for_function(fn), kinds)
+    else:
+        from .batching import BatchedForward
+
+        fw = BatchedForward(NameSupply.for_function(fn), kinds, batch)
     tangents = [fw.names.var("d" + fn.params[i].name) for i in wrt]
     tan: Tan = {fn.params[i]: t for i, t in zip(wrt, tangents)}
     for i, t in zip(wrt, tangents):
-        kinds[t] = K.kind(fn.params[i], kinds)
+        kinds[t] = fw.tangent_kind(fn.params[i])
     body = fw.block(clone(fn.body), tan)
     fw.out = body
-    outs = [tan.get(r) or fw.zero(r) if isinstance(r, Var) else Const(0.0)
-            for r in fn.results]
+    outs = [tan.get(r) or fw.zero(r) if isinstance(r, Var) else
+            fw.const_zero(r) if batch else Const(0.0) for r in fn.results]
     return Function(fn.name, [*fn.params, *tangents], body, [*fn.results, *outs], fn.loc,
                     fn.reserved, fn.returns_tuple, (), kinds)
 
@@ -75,6 +86,14 @@ class _Forward:
         self.out.append(Assign([out], prim, args, dict(kwargs or {}), loc, adjoint="tangent"))
         self.kinds[out] = K.evaluate(prim, args, kwargs or {}, self.kinds)
         return out
+
+    def tangent_kind(self, primal: Atom) -> Aval:
+        """The abstract value of `primal`'s tangent: the primal's own."""
+        return K.kind(primal, self.kinds)
+
+    def const_zero(self, c: Const) -> Atom:
+        """The tangent of a constant."""
+        return Const(np.zeros(np.shape(c.value)) if isinstance(c.value, np.ndarray) else 0.0)
 
     def zero(self, like: Atom) -> Atom:
         if like in self.stacks:
@@ -170,18 +189,23 @@ class _Forward:
         args = list(s.args)
         for i in rule.linear_args(len(s.args)):  # optional arguments left out are skipped
             a = s.args[i]
-            args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else Const(
-                np.zeros(np.shape(a.value)) if isinstance(a.value, np.ndarray) else 0.0)
+            args[i] = tan.get(a) or self.zero(a) if isinstance(a, Var) else self.const_zero(a)
         outs = [self.names.var("d" + o.name) for o in s.outs]
         self.out.append(Assign(outs, s.prim, args, dict(s.kwargs), s.loc, adjoint="tangent"))
         for o, d in zip(s.outs, outs):
             tan[o] = d
-            self.kinds[d] = K.kind(o, self.kinds)
+            self.kinds[d] = self.tangent_kind(o)
 
     def apply_rule(self, rule: Callable[..., Any], t: Atom, s: Assign, kind: type) -> Atom:
+        return self.lower_rule(rule, [t, s.out, *s.args], s, kind)
+
+    def lower_rule(self, rule: Callable[..., Any], values: list[Atom], s: Assign,
+                   kind: type) -> Atom:
+        """Lower `rule`'s source here with its parameters bound to `values` (then to their
+        defaults and `s`'s keyword arguments); return the atom it returns."""
         src = _rule_source(rule)
         names = [a.arg for a in src.tree.args.args]
-        env: dict[str, Any] = dict(zip(names, [t, s.out, *s.args]))
+        env: dict[str, Any] = dict(zip(names, values))
         defaults = rule.__defaults__ or ()
         for name, value in zip(names[len(names) - len(defaults):], defaults):
             env.setdefault(name, Const(value))
@@ -219,7 +243,7 @@ class _Forward:
                            [*s.outs, *douts], s.loc))
         for k, d in zip(has, douts):
             tan[s.outs[k]] = d
-            self.kinds[d] = K.kind(s.outs[k], self.kinds)
+            self.kinds[d] = self.tangent_kind(s.outs[k])
 
     def loop(self, s: For | While, tan: Tan) -> None:
         varied = self._varied_carried(s, tan)
@@ -229,7 +253,7 @@ class _Forward:
         t_body = dict(tan)
         for k, d in zip(varied, dcarried):
             t_body[s.carried[k]] = d
-            self.kinds[d] = K.kind(s.carried[k], self.kinds)
+            self.kinds[d] = self.tangent_kind(s.carried[k])
         body = self.block(s.body, t_body)
         saved, self.out = self.out, body
         dnext = [t_body.get(s.next[k]) or self.zero(s.next[k])  # type: ignore[arg-type]
@@ -245,7 +269,7 @@ class _Forward:
             self.out.append(While(carried, inits, s.cond_block, s.cond, body, nxt, outs, s.loc))
         for k, d in zip(varied, douts):
             tan[s.outs[k]] = d
-            self.kinds[d] = K.kind(s.outs[k], self.kinds)
+            self.kinds[d] = self.tangent_kind(s.outs[k])
 
     def _varied_carried(self, s: For | While, tan: Tan) -> list[int]:
         """Carried values that can have a tangent: a fixed point over the loop body."""
