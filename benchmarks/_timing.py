@@ -22,6 +22,7 @@ cells in aligned columns; `fmt_time`, `fmt_ratio` and `verdict` format the cells
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -220,3 +221,35 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
     if title:
         print(title)
     print(format_table(headers, rows, align))
+
+
+# -- what every benchmark script reports besides its tables ---------------------------------
+
+def loadavg() -> float | None:
+    """The 1-minute load average, or None where the platform has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
+
+
+def load_line(before: float | None, after: float | None) -> str:
+    return (f"1-minute load average: {before} before, {after} after ({os.cpu_count()} CPUs); "
+            "a load near the CPU count makes timings noisy")
+
+
+def missed_line(missed: Sequence[str]) -> str:
+    return "targets missed: " + (", ".join(missed) if missed else "none")
+
+
+def write_json(path: str, meta: dict[str, Any], results: Any) -> None:
+    """`{"meta": ..., "results": ...}`, the meta completed with the machine and the time."""
+    import json
+    import platform
+
+    meta = {"python": platform.python_version(), "machine": platform.machine(),
+            "platform": platform.platform(), "cpus": os.cpu_count(),
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S"), **meta}
+    with open(path, "w") as fh:
+        json.dump({"meta": meta, "results": results}, fh, indent=2)
+    print(f"wrote {path}")

@@ -24,11 +24,9 @@ the measurements behind the choice between them (see docs/architecture.md).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -206,14 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     print(vector_summary(results))
     missed = [f"({r['key']}) {name}" for r in results for name, row in r["rows"].items()
               if row["met"] is False]
-    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    print(T.missed_line(missed))
     if args.json:
-        meta = {"python": platform.python_version(), "numpy": np.__version__,
-                "clock": args.clock, "quick": args.quick, "repeats": repeats,
-                "cpus": os.cpu_count(), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        with open(args.json, "w") as fh:
-            json.dump({"meta": meta, "results": results}, fh, indent=2)
-        print(f"wrote {args.json}")
+        T.write_json(args.json, {"numpy": np.__version__, "clock": args.clock,
+                                 "quick": args.quick, "repeats": repeats}, results)
     return 0
 
 

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import json
 import os
 import platform
 import sys
-import time
 from typing import Any, Callable
 
 # One BLAS thread unless the caller chose otherwise: with a thread per core, a matmul shares
@@ -145,13 +143,6 @@ def detail_table(results: list[dict[str, Any]]) -> str:
     return T.format_table(headers, rows)
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (OSError, AttributeError):   # not available on this platform
-        return None
-
-
 def _threads() -> str:
     """The BLAS thread settings from the environment (matmul timings depend on them)."""
     names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -193,8 +184,7 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], repeats: int
           f"{platform.python_version()}, NumPy {np.__version__} on {platform.machine()}, "
           f"{args.clock} clock, median of {repeats} repeats; {_threads()}; freed memory "
           f"{'kept (--keep-memory)' if args.keep_memory else 'returned to the system'}")
-    print(f"1-minute load average: {loads[0]} before, {loads[1]} after ({os.cpu_count()} "
-          f"CPUs); a load near the CPU count makes timings noisy")
+    print(T.load_line(*loads))
     print()
     print(main_table(results))
     print()
@@ -204,7 +194,7 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]], repeats: int
           f"{len(CHECK_SEEDS)} points per workload.")
     missed = [f"({r['key']}) {name}" for r in results
               for name, (_, ok) in r["targets"].items() if not ok]
-    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    print(T.missed_line(missed))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,25 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep_memory and not keep_freed_memory():
         print("--keep-memory: no glibc here; ignored", file=sys.stderr)
         args.keep_memory = False
-    load_before = _loadavg()
+    load_before = T.loadavg()
     try:
         results = [run_workload(w, repeats, target_s) for w in WORKLOADS]
     except AssertionError as exc:
         print(f"check failed: {exc}", file=sys.stderr)
         return 1
-    load_after = _loadavg()
+    load_after = T.loadavg()
     report(args, results, repeats, (load_before, load_after))
     if args.json:
-        meta = {"python": platform.python_version(), "numpy": np.__version__,
-                "machine": platform.machine(), "platform": platform.platform(),
-                "clock": args.clock, "threads": _threads(), "keep_memory": args.keep_memory,
-                "loadavg_before": load_before,
-                "loadavg_after": load_after, "cpus": os.cpu_count(), "quick": args.quick,
-                "repeats": repeats, "target_repeat_s": target_s,
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        with open(args.json, "w") as fh:
-            json.dump({"meta": meta, "results": results}, fh, indent=2)
-        print(f"wrote {args.json}")
+        meta = {"numpy": np.__version__, "clock": args.clock, "threads": _threads(),
+                "keep_memory": args.keep_memory, "loadavg_before": load_before,
+                "loadavg_after": load_after, "quick": args.quick, "repeats": repeats,
+                "target_repeat_s": target_s}
+        T.write_json(args.json, meta, results)
     return 0
 
 

@@ -22,13 +22,11 @@ Targets: s2sgrad/hand-written <= 1.5, s2sgrad/primal <= 3, first call <= 20 ms f
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
 import statistics
 import sys
-import time
 import types
 from typing import Any, Callable
 
@@ -189,13 +187,6 @@ def detail_table(results: list[dict[str, Any]]) -> str:
     return T.format_table(headers, rows)
 
 
-def _loadavg() -> float | None:
-    try:
-        return round(os.getloadavg()[0], 2)
-    except (OSError, AttributeError):   # not available on this platform
-        return None
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true",
@@ -214,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     compile_repeats = 2 if args.quick else 11
     target_s = 0.005 if args.quick else T.TARGET_S
     T.set_clock(args.clock)
-    load_before = _loadavg()
+    load_before = T.loadavg()
     # The first compile of each workload, before anything else runs in this process:
     # for (a) it includes s2sgrad's one-time work (parsing the derivative rules it uses).
     results = []
@@ -232,13 +223,12 @@ def main(argv: list[str] | None = None) -> int:
             del os.environ["S2SGRAD_NO_CACHE"]
         else:
             os.environ["S2SGRAD_NO_CACHE"] = cache_setting
-    load_after = _loadavg()
+    load_after = T.loadavg()
     print(f"s2sgrad scalar benchmarks ({'quick' if args.quick else 'full'} run): Python "
           f"{platform.python_version()} on {platform.machine()}, {args.clock} clock, "
           f"median of {repeats} repeats; 1st grad() call: the worse of the process's first "
           f"compile and the median of {compile_repeats} cold compiles")
-    print(f"1-minute load average: {load_before} before, {load_after} after "
-          f"({os.cpu_count()} CPUs); a load near the CPU count makes timings noisy")
+    print(T.load_line(load_before, load_after))
     print()
     print(main_table(results))
     print()
@@ -248,17 +238,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(check_points(WORKLOADS[0]))} points per workload.")
     missed = [f"({r['key']}) {name}" for r in results
               for name, (_, ok) in r["targets"].items() if not ok]
-    print("targets missed: " + (", ".join(missed) if missed else "none"))
+    print(T.missed_line(missed))
     if args.json:
-        meta = {"python": platform.python_version(), "machine": platform.machine(),
-                "clock": args.clock, "loadavg_before": load_before,
-                "loadavg_after": load_after, "cpus": os.cpu_count(),
-                "platform": platform.platform(), "quick": args.quick, "repeats": repeats,
-                "compile_repeats": compile_repeats, "target_repeat_s": target_s,
-                "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        with open(args.json, "w") as fh:
-            json.dump({"meta": meta, "results": results}, fh, indent=2)
-        print(f"wrote {args.json}")
+        meta = {"clock": args.clock, "loadavg_before": load_before, "loadavg_after": load_after,
+                "quick": args.quick, "repeats": repeats, "compile_repeats": compile_repeats,
+                "target_repeat_s": target_s}
+        T.write_json(args.json, meta, results)
     return 0
 
 
