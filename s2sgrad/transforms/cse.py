@@ -49,9 +49,19 @@ def _key(s: Assign, mapping: dict[Var, Atom]) -> tuple | None:
 
 
 def _hashable(c: Const) -> Any:
+    """A key equal for equal constants. Slices (unhashable before Python 3.12) and tuples of
+    them compare by their parts, each tagged with its type so that `x[1]` and `x[1.0]`, or
+    `x[True]`, stay apart; other unhashable values by identity."""
+    def part(v: Any) -> Any:
+        if isinstance(v, slice):
+            return ("slice", part(v.start), part(v.stop), part(v.step))
+        if isinstance(v, tuple):
+            return ("tuple", *map(part, v))
+        hash(v)
+        return (type(v), v)
+
     try:
-        hash(c.value)
-        return c.value
+        return part(c.value)
     except TypeError:
         return id(c.value)
 

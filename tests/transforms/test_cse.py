@@ -1,0 +1,47 @@
+"""Common-subexpression elimination (transforms/cse.py) on indexing: equal constant
+indices, slices included, are one key; different ones stay apart."""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+import s2sgrad
+from s2sgrad import pipeline
+from s2sgrad.analysis.kinds import kind_of_value
+from s2sgrad.ir.core import Assign, walk
+
+
+def neighbours(x):
+    return np.sum(x[:-1] * x[1:]) + np.sum(x[:-1] ** 2) + np.sum(x[:-2] ** 3) + x[0] * x[0]
+
+
+def columns(m):
+    return np.sum(m[:, 0] * m[:, 1]) + np.sum(m[:, 0] ** 2) + np.sum(m[::2, 0] ** 3)
+
+
+def _getitems(fn, x) -> list[Assign]:
+    opts = pipeline.Options("grad", (0,), False, False)
+    program = pipeline.gradient_program(fn, opts, [kind_of_value(x)])
+    return [s for s in walk(program.body)
+            if isinstance(s, Assign) and s.prim is operator.getitem and s.args[0].name == "x"
+            or isinstance(s, Assign) and s.prim is operator.getitem and s.args[0].name == "m"]
+
+
+def test_equal_slices_are_computed_once():
+    x = np.linspace(-1.0, 2.0, 7)
+    indices = [s.args[1].value for s in _getitems(neighbours, x)]
+    assert indices.count(slice(None, -1, None)) == 1, indices
+    assert slice(1, None, None) in indices and slice(None, -2, None) in indices
+    assert indices.count(0) == 1
+    np.testing.assert_allclose(s2sgrad.grad(neighbours)(x),
+                               s2sgrad.numerical_grad(neighbours, x), rtol=1e-7)
+
+
+def test_tuples_of_slices_are_keys_too():
+    m = np.random.default_rng(0).normal(size=(4, 3))
+    indices = [s.args[1].value for s in _getitems(columns, m)]
+    assert len(indices) == 3 and len(set(map(repr, indices))) == 3, indices
+    np.testing.assert_allclose(s2sgrad.grad(columns)(m), s2sgrad.numerical_grad(columns, m),
+                               rtol=1e-7)
