@@ -42,6 +42,11 @@ def two_sums(x):
     return np.sum(x, 0) + np.sum(x)  # the adjoint adds two broadcasts: one must stay
 
 
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)  # the seed
+    # broadcast is read by `* 100.0`, which folds into it, and by `* (2.0 * u8)`
+
+
 RNG = np.random.default_rng(3)
 CASES = [
     (softmax_ce, (RNG.normal(size=(5, 4)), np.eye(4)[[0, 3, 1, 1, 2]])),
@@ -52,9 +57,10 @@ CASES = [
     (scaled_rows, (RNG.normal(size=(4, 3)), RNG.normal(size=3))),
     (mixed, (RNG.normal(size=(4, 3)), RNG.normal(size=3))),
     (two_sums, (RNG.normal(size=5),)),
+    (rosenbrock, (RNG.normal(size=6),)),
 ]
 IDS = ["softmax_ce", "centered", "centered_float32", "row_sums_squared", "scaled_rows",
-       "mixed", "two_sums"]
+       "mixed", "two_sums", "rosenbrock"]
 
 
 def _compiled(fn: Callable[..., Any], args: tuple) -> tuple[Callable[..., Any], str]:
@@ -82,11 +88,22 @@ def test_gradient_matches_central_differences(fn, args):
 
 @pytest.mark.parametrize("fn,args,all_go", [
     (*CASES[0], True), (*CASES[1], True), (*CASES[3], False), (*CASES[4], False),
-    (*CASES[5], False), (*CASES[6], False)],
-    ids=["softmax_ce", "centered", "row_sums_squared", "scaled_rows", "mixed", "two_sums"])
+    (*CASES[5], False), (*CASES[6], False), (*CASES[7], True)],
+    ids=["softmax_ce", "centered", "row_sums_squared", "scaled_rows", "mixed", "two_sums",
+         "rosenbrock"])
 def test_broadcasts_go_only_where_an_operator_broadcasts(fn, args, all_go, monkeypatch):
     _, text = _compiled(fn, args)
     assert ("np.broadcast_to(" not in text) == all_go, text
     monkeypatch.setattr(optimize_module, "drop_broadcasts", lambda f: f)
     _, before = _compiled(fn, args)
     assert "np.broadcast_to(" in before  # there was one to drop or keep
+
+
+def test_constant_arithmetic_on_a_broadcast_is_done_on_the_constant():
+    from s2sgrad.ir.core import Assign, walk
+
+    opts = pipeline.Options("grad", (0,), False, False)
+    program = pipeline.gradient_program(rosenbrock, opts, [kind_of_value(CASES[7][1][0])])
+    scales = [s for s in walk(program.body) if isinstance(s, Assign) and s.args and
+              getattr(s.args[0], "value", None) == 200.0]
+    assert scales, "100.0 * np.broadcast_to(1.0, ...) * (2.0 * u) is 200.0 * u"
