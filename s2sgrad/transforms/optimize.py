@@ -7,6 +7,8 @@
   disappears when none is left.
 - `drop_broadcasts` (in `broadcasts.py`): `np.broadcast_to(g, shape)` read only by
   elementwise operators whose other operand has that shape is replaced by `g`;
+- `fold_scales` (in `scales.py`): `k1 * (k2 * a)` becomes `(k1 * k2) * a` and `1.0 * a`
+  becomes `a`, where that is exact;
 - `fold_signs` (in `signs.py`): unary minuses move outward and cancel or become
   subtractions;
 - `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
@@ -24,15 +26,17 @@ from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
 from . import simplify
 from .broadcasts import drop_broadcasts
 from .cse import cse
+from .scales import fold_scales
 from .signs import fold_signs
 
 
 def optimize(fn: Function) -> Function:
-    """The passes, in order: copy propagation, broadcasts, signs, common subexpressions,
-    dead code."""
+    """The passes, in order: copy propagation, broadcasts, scale factors, dead code (so that
+    signs counts only live reads), signs, common subexpressions, dead code."""
     fn = copy_propagate(fn, fn.avals)
     fn = drop_broadcasts(fn)
-    fn = fold_signs(fn)
+    fn = fold_scales(fn)
+    fn = fold_signs(dce(fn))
     fn = cse(fn)
     return dce(fn)
 
