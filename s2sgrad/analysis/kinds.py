@@ -111,7 +111,7 @@ def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals)
         return ANY
     if prim is operator.getitem and any(i.kind == "array" and i.dtype == "bool" for i in ins):
         return ANY  # a boolean mask: the result's length depends on the data
-    if prim in (runtime.setitem, runtime.index_add, runtime.item_add) and ins[0].kind == "array":
+    if prim in runtime.UPDATES and ins[0].kind == "array":
         return Aval("array", ins[0].shape, ins[0].dtype)
     if all(i.kind == SCALAR for i in ins) and not kwargs and _scalar_prim(prim):
         return _scalar_result(prim, ins)

@@ -70,6 +70,18 @@ def item_add(x: Any, index: Any, value: Any) -> Any:
     return out
 
 
+def item_sub(x: Any, index: Any, value: Any) -> Any:
+    """`x` with `value` subtracted at a basic index. Only the optimizer makes it, from
+    `item_add(x, index, -value)`, so no transform ever differentiates it."""
+    out = x.copy()
+    out[index] -= value
+    return out
+
+
+# the updates of an array at an index, which codegen may do in place
+UPDATES = (setitem, index_add, item_add, item_sub)
+
+
 def logical_and(a: Any, b: Any) -> Any:
     return a and b
 

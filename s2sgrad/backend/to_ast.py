@@ -240,7 +240,7 @@ class _Codegen:
             target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
             pop = ast.Call(ast.Attribute(args[0], "pop", ast.Load()), [], [])
             return [ast.Assign([target], pop)]
-        if p in (runtime.setitem, runtime.index_add, runtime.item_add):
+        if p in runtime.UPDATES:
             return self.setitem(s, args)
         targets = [self.store(v) for v in s.outs]
         target = targets[0] if len(targets) == 1 else ast.Tuple(targets, ast.Store())
@@ -255,9 +255,10 @@ class _Codegen:
         if s.prim is runtime.setitem:
             item = ast.Subscript(self.load(s.out), self.index(s.args[1]), ast.Store())
             return out + [ast.Assign([item], args[2])]
-        if s.prim is runtime.item_add:
+        if s.prim in (runtime.item_add, runtime.item_sub):
             item = ast.Subscript(self.load(s.out), self.index(s.args[1]), ast.Store())
-            return out + [ast.AugAssign(item, ast.Add(), args[2])]
+            op = ast.Add() if s.prim is runtime.item_add else ast.Sub()
+            return out + [ast.AugAssign(item, op, args[2])]
         self.ns["np"] = np
         add_at = ast.Attribute(ast.Attribute(ast.Name("np", ast.Load()), "add", ast.Load()),
                                "at", ast.Load())

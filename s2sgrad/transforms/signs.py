@@ -11,10 +11,13 @@ absorbed by an addition or subtraction:
     (-a) - c                       ->  -(a + c)
     -(-a)                          ->  a
     -1.0 * a                       ->  -a
+    x[i] += -a                     ->  x[i] -= a      (an adjoint accumulated at an index)
 
-Only Python scalars are rewritten. Negation is exact in IEEE arithmetic and commutes with
-products and quotients bit for bit, so the results are unchanged. On arrays a minus moved
-outward might end up applied to a bigger array than before, so arrays are left alone.
+Negation is exact in IEEE arithmetic and commutes with products and quotients bit for bit,
+and `c + (-a)` is `c - a` by definition, so the results are unchanged. Scalars and float
+arrays are rewritten. On arrays a minus moves outward only onto an array of the same shape
+as the one it leaves (`(-a) * b` with `b` broadcasting `a` to a bigger shape stays), so no
+rewrite negates more numbers than before.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from collections import Counter
 from typing import Callable
 
 from ..analysis import kinds as K
+from ..backend import runtime
 from ..ir.builder import substitute
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, NameSupply, Var, While,
                        walk)
 
 _MOVES = (operator.mul, operator.truediv, operator.add, operator.sub, operator.neg)
+_FLIP_UPDATE = {runtime.item_add: runtime.item_sub, runtime.item_sub: runtime.item_add}
 
 
 def fold_signs(fn: Function) -> Function:
@@ -72,6 +77,9 @@ class _Signs:
             elif self._movable(s):
                 self._rewrite(s, negs, out)
                 continue
+            elif s.prim in _FLIP_UPDATE and len(s.args) == 3 and s.args[2] in negs:
+                self.absorbed.add(s.args[2])  # x[i] += -a is x[i] -= a
+                s.prim, s.args = _FLIP_UPDATE[s.prim], [*s.args[:2], negs[s.args[2]]]
             out.append(s)
         return [s for s in out if not (isinstance(s, Assign) and s.outs[:1] and
                                        s.outs[0] in self.absorbed)]
@@ -90,14 +98,33 @@ class _Signs:
         return mapping
 
     def _movable(self, s: Assign) -> bool:
-        return s.prim in _MOVES and len(s.outs) == 1 and not s.kwargs and not s.inplace \
-            and K.kind(s.out, self.kinds).kind == K.SCALAR
+        if s.prim not in _MOVES or len(s.outs) != 1 or s.kwargs or s.inplace:
+            return False
+        aval = K.kind(s.out, self.kinds)
+        return aval.kind == K.SCALAR or (aval.kind == "array" and aval.is_float)
+
+    def _same_size(self, s: Assign, args: list[Atom], inner: list[Atom | None]
+                   ) -> list[Atom | None]:
+        """The minuses `s` may take in: on an array result that stays negated, only when a
+        negated operand has the result's shape (the minus moves onto as many numbers)."""
+        out = K.kind(s.out, self.kinds)
+        if out.kind == K.SCALAR or s.prim is operator.neg or not any(
+                i is not None for i in inner):
+            return inner
+        if not _absorbed(s.prim, args, [i is not None for i in inner])[1]:
+            return inner
+        if out.shape is not None and any(
+                i is not None and K.kind(a, self.kinds).shape == out.shape
+                for a, i in zip(args, inner)):
+            return inner
+        return [None] * len(inner)
 
     def _rewrite(self, s: Assign, negs: dict[Var, Atom], out: Block) -> None:
         args = [self.resolve(a) for a in s.args]
         if s.prim is operator.mul and self._minus_one_times(args) is not None:
             s.prim, args = operator.neg, [self._minus_one_times(args)]
         inner = [negs.get(a) if isinstance(a, Var) else None for a in args]
+        inner = self._same_size(s, args, inner)
         self.absorbed.update(a for a, i in zip(args, inner) if i is not None)
         if s.prim is operator.neg and inner[0] is not None:
             self.mapping[s.out] = inner[0]  # -(-a) is a
@@ -127,7 +154,7 @@ class _Signs:
         for one, x in (args, args[::-1]):
             if isinstance(one, Const) and type(one.value) in (int, float) and \
                     one.value == -1 and K.kind(x, self.kinds).is_float and \
-                    K.kind(x, self.kinds).kind == K.SCALAR:
+                    K.kind(x, self.kinds).kind in (K.SCALAR, "array"):
                 return x
         return None
 

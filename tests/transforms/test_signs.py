@@ -66,8 +66,9 @@ def test_folded_code_gives_the_same_bits_as_unfolded(fn, args, monkeypatch):
 
 
 def _unary_minuses(text: str) -> int:
-    return sum(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub)
-               for n in ast.walk(ast.parse(text)))
+    """Minuses applied to a value (not the sign of a constant, as in `x[:-1]`)."""
+    return sum(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) and
+               not isinstance(n.operand, ast.Constant) for n in ast.walk(ast.parse(text)))
 
 
 def test_the_sigmoid_adjoint_has_no_minus_left():
@@ -79,3 +80,57 @@ def test_the_sigmoid_adjoint_has_no_minus_left():
 def test_a_negated_adjoint_is_named_for_what_it_is():
     _, text = _compiled(minus_chains, 3)
     assert "neg_be = " in text and "be = -neg_be" in text, text
+
+
+# -- float arrays ------------------------------------------------------------------------------
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def differences(x, w):
+    d = x[1:] - x[:-1]
+    return np.sum(w * np.exp(-d)) - np.sum((-x) * x[::-1])
+
+
+def row_scaled(a, m):
+    return np.sum(np.tanh((-a) * m))  # a: (3,), m: (4, 3)
+
+
+ARRAYS = [(rosenbrock, (np.linspace(-1.2, 1.4, 9),)),
+          (differences, (np.linspace(-1.0, 1.0, 6), np.linspace(0.5, 1.5, 5))),
+          (row_scaled, (np.array([0.3, -0.7, 1.1]),
+                        np.random.default_rng(2).normal(size=(4, 3))))]
+
+
+def _array_compiled(fn, args):
+    from s2sgrad.analysis.kinds import kind_of_value
+    opts = pipeline.Options("grad", (0,), False, False)
+    program = pipeline.gradient_program(fn, opts, [kind_of_value(a) for a in args])
+    return pipeline.compile_program(program, "test")
+
+
+@pytest.mark.parametrize("fn,args", ARRAYS, ids=["rosenbrock", "differences", "row_scaled"])
+def test_arrays_same_bits_and_central_differences(fn, args, monkeypatch):
+    folded, _ = _array_compiled(fn, args)
+    got = folded(*args)
+    np.testing.assert_allclose(
+        got, s2sgrad.numerical_grad(lambda x: fn(x, *args[1:]), args[0]), rtol=1e-6,
+        atol=1e-8)
+    monkeypatch.setattr(optimize_module, "fold_signs", lambda f: f)
+    unfolded, text = _array_compiled(fn, args)
+    np.testing.assert_array_equal(got, unfolded(*args))
+    assert _unary_minuses(text) > 0
+
+
+def test_a_negative_adjoint_is_subtracted_at_its_index():
+    _, text = _array_compiled(*ARRAYS[0])
+    assert "zx[:-1] -= " in text and _unary_minuses(text) == 0, text
+
+
+def test_a_minus_is_not_moved_onto_a_bigger_array():
+    """(-a) * m with a of shape (3,) and m of shape (4, 3): the forward sweep keeps the minus
+    on the three numbers of a rather than on the twelve of the product."""
+    _, text = _array_compiled(*ARRAYS[2])
+    forward = text[:text.index("# adjoint of")]
+    assert "-a" in forward and "-(a * m)" not in forward, text
