@@ -13,43 +13,59 @@
   subtractions;
 - `copy_propagate`: a statement that is an identity on its argument (see `simplify`) is
   removed and its uses read the argument; a loop-carried value that never changes is
-  replaced by its init.
+  replaced by its init; an `if` with empty branches whose φ picks `True` or `False`
+  (`if c: broke = True else: broke = False`) is the boolean condition itself.
 
 Primitives are pure, except the loop stacks, whose pushes are kept alive by the pops.
 """
 
 from __future__ import annotations
 
+from ..analysis import kinds as K
 from ..backend import runtime
 from ..ir.builder import substitute
-from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from . import simplify
 from .broadcasts import drop_broadcasts
 from .cse import cse
 from .scales import fold_scales
 from .signs import fold_signs
 
+_CONTAINERS = (runtime.make_tuple, runtime.make_list, runtime.make_dict)
+
 
 def optimize(fn: Function) -> Function:
-    """The passes, in order: copy propagation, broadcasts, scale factors, dead code (so that
-    signs counts only live reads), signs, common subexpressions, dead code."""
+    """The passes, in order: copy propagation, broadcasts, scale factors, dead code, copy
+    propagation again (branches emptied by dead code), signs (which count only live reads),
+    common subexpressions, dead code."""
     fn = copy_propagate(fn, fn.avals)
     fn = drop_broadcasts(fn)
     fn = fold_scales(fn)
-    fn = fold_signs(dce(fn))
+    fn = copy_propagate(dce(fn), fn.avals)
+    fn = fold_signs(fn)
     fn = cse(fn)
     return dce(fn)
 
 
 def copy_propagate(fn: Function, kinds: dict[Var, str]) -> Function:
     mapping: dict[Var, Atom] = {}
-    body = _propagate(fn.body, mapping, kinds)
+    body = _propagate(fn.body, mapping, kinds, _seen_outside(fn))
     substitute(body, mapping)
     results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
     return _replace(fn, body, results)
 
 
-def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) -> Block:
+def _seen_outside(fn: Function) -> set[Var]:
+    """Values the caller may see: results, and what goes into tuples, lists and dicts."""
+    seen = {a for a in fn.results if isinstance(a, Var)}
+    for s in walk(fn.body):
+        if isinstance(s, Assign) and s.prim in _CONTAINERS:
+            seen.update(a for a in s.args if isinstance(a, Var))
+    return seen
+
+
+def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str],
+               outside: set[Var]) -> Block:
     out: Block = []
     for s in block:
         if isinstance(s, (For, While)):
@@ -62,15 +78,42 @@ def _propagate(block: Block, mapping: dict[Var, Atom], kinds: dict[Var, str]) ->
                 mapping[s.out] = _resolve(simpler, mapping)
                 continue
         if isinstance(s, If):
-            s.then = _propagate(s.then, mapping, kinds)
-            s.orelse = _propagate(s.orelse, mapping, kinds)
+            s.then = _propagate(s.then, mapping, kinds, outside)
+            s.orelse = _propagate(s.orelse, mapping, kinds, outside)
+            picked = _picked(s, mapping, kinds, outside)
+            if picked is not None:
+                mapping.update(picked)
+                continue
         elif isinstance(s, For):
-            s.body = _propagate(s.body, mapping, kinds)
+            s.body = _propagate(s.body, mapping, kinds, outside)
         elif isinstance(s, While):
-            s.cond_block = _propagate(s.cond_block, mapping, kinds)
-            s.body = _propagate(s.body, mapping, kinds)
+            s.cond_block = _propagate(s.cond_block, mapping, kinds, outside)
+            s.body = _propagate(s.body, mapping, kinds, outside)
         out.append(s)
     return out
+
+
+def _picked(s: If, mapping: dict[Var, Atom], kinds: dict[Var, K.Aval], outside: set[Var]
+            ) -> dict[Var, Atom] | None:
+    """The outs of an `if` with empty branches, when each is what both branches give or is
+    the condition itself (`True` on one side, `False` on the other, on a boolean). The
+    condition may be a NumPy bool where Python's φ gives `True`, so it only stands in for
+    a value the caller never sees."""
+    if s.then or s.orelse:
+        return None
+    cond = _resolve(s.cond, mapping)
+    boolean = K.kind(cond, kinds).dtype == "bool"
+    picked: dict[Var, Atom] = {}
+    for o, t, e in zip(s.outs, s.then_results, s.else_results):
+        t, e = _resolve(t, mapping), _resolve(e, mapping)
+        if t is e or (isinstance(t, Const) and isinstance(e, Const) and t == e and
+                      type(t.value) is type(e.value)):
+            picked[o] = t
+        elif boolean and o not in outside and t == Const(True) and e == Const(False):
+            picked[o] = cond
+        else:
+            return None
+    return picked
 
 
 def _unchanged_carried(s: For | While, mapping: dict[Var, Atom]) -> None:

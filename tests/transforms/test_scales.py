@@ -54,7 +54,8 @@ def test_same_bits_with_and_without_the_pass(fn, args, monkeypatch):
     plain, _ = _compiled(fn, args)
     for scale in (1.0, 1e-308, 1e153, 1e300):  # subnormal, overflowing and ordinary values
         x = args[0] * scale
-        a, b = folded(x, *args[1:]), plain(x, *args[1:])
+        with np.errstate(over="ignore", invalid="ignore"):
+            a, b = folded(x, *args[1:]), plain(x, *args[1:])
         assert a.dtype == b.dtype and a.shape == b.shape
         np.testing.assert_array_equal(a, b)
 
