@@ -13,6 +13,10 @@ The command after `generated:` is one of:
 - an `s2sgrad` CLI command (`show ...`, `transpile ...`, `check ...`); `... | def NAME`
   keeps only the function NAME of the Python it prints;
 - `run FILE.py [LANG]`: what a script prints, highlighted as LANG (default: text);
+- `python ARGS...`: what `python ARGS...` prints, run in a new interpreter from the
+  repository root, for output that must not see what earlier blocks did in this process
+  (the rule coverage report, `python -m s2sgrad.rules.coverage`, would list the rules the
+  snippets register);
 - `include FILE.py:NAME`: the source of the function NAME in FILE.py;
 - `session FILE.py`: FILE.py run statement by statement and shown as an interactive
   session (`>>>` lines, then what each statement printed or evaluated to). A statement may
@@ -25,6 +29,8 @@ The command after `generated:` is one of:
 
 `python docs/build.py` rewrites the blocks; `--check` only reports stale ones
 (tests/test_docs.py runs it, so every snippet and example the docs show is run by the tests).
+Both work on every page, `docs/*.md` and README.md, or only on the files named after them
+(`python docs/build.py docs/coverage.md`).
 """
 
 from __future__ import annotations
@@ -53,8 +59,8 @@ def run(command: str) -> str:
     args = shlex.split(command)
     out = io.StringIO()
     with contextlib.redirect_stdout(out), _cwd(ROOT):
-        handler = {"run": _run_script, "include": _include, "session": _session,
-                   "bench": _bench}.get(args[0], _cli)
+        handler = {"run": _run_script, "python": _python, "include": _include,
+                   "session": _session, "bench": _bench}.get(args[0], _cli)
         lang = handler(args)
     text = out.getvalue().rstrip()
     if keep:
@@ -74,6 +80,17 @@ def _run_script(args: list[str]) -> str:
     """`run FILE.py [LANG]`: what the script prints, shown as LANG (default: text)."""
     runpy.run_path(str(ROOT / args[1]), run_name="__main__")
     return args[2] if len(args) > 2 else "text"
+
+
+def _python(args: list[str]) -> str:
+    """`python ARGS...`: what the command prints, run in a new interpreter."""
+    done = subprocess.run([sys.executable, *args[1:]], cwd=ROOT, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"docs command failed (exit {done.returncode}): {' '.join(args)}\n"
+                         f"{done.stderr[-2000:]}")
+    print(done.stdout)
+    return "text"
 
 
 def _include(args: list[str]) -> str:
@@ -201,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="report stale blocks only")
     parser.add_argument("--bench", action="store_true",
                         help="first rerun the benchmarks and record their output in docs/bench/")
+    parser.add_argument("files", nargs="*", type=pathlib.Path,
+                        help="only these Markdown files (default: docs/*.md and README.md)")
     args = parser.parse_args(argv)
-    paths = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+    paths = [path.resolve() for path in args.files] or \
+        sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
     if args.bench:
         record_benchmarks([path.read_text() for path in paths])
     stale = []
@@ -210,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         text = path.read_text()
         new = render(text)
         if new != text:
-            stale.append(path.relative_to(ROOT))
+            stale.append(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
             if not args.check:
                 path.write_text(new)
     if stale:
