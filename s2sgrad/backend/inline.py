@@ -8,6 +8,10 @@ crossed, so adjoint code stays under its comment. Only temporaries `u<N>` (and t
 renamings `u<N>_<M>`) and their adjoints `bu<N>` (and `neg_bu<N>`) are folded; the user's
 names and the adjoints of the user's names stay.
 
+After folding, `a + -b` is written `a - b` and `a - -b` is written `a + b` (also as `+=` and
+`-=`): IEEE arithmetic defines subtraction as adding the negation, so the values are the
+same, and the program before optimization (`show(stage="forward")`) reads naturally too.
+
 The second half of the module inlines in the other sense: `helper_definitions` gives the
 source of the runtime helpers a generated function calls, made standalone, so that
 `s2sgrad transpile` can copy them into a module that does not import s2sgrad.
@@ -32,6 +36,32 @@ def inline_temporaries(fdef: ast.FunctionDef) -> None:
     uses = Counter(n.id for n in ast.walk(fdef)
                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
     _block(fdef.body, uses)
+    _Subtractions().visit(fdef)
+
+
+class _Subtractions(ast.NodeTransformer):
+    """`a + -b` -> `a - b`, `a - -b` -> `a + b`, and the same for `+=` and `-=`."""
+
+    _FLIP = {ast.Add: ast.Sub, ast.Sub: ast.Add}
+
+    def _flipped(self, node: ast.BinOp | ast.AugAssign, right: ast.expr) -> None:
+        if type(node.op) in self._FLIP and isinstance(right, ast.UnaryOp) and \
+                isinstance(right.op, ast.USub):
+            node.op = self._FLIP[type(node.op)]()
+            if isinstance(node, ast.BinOp):
+                node.right = right.operand
+            else:
+                node.value = right.operand
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.BinOp:
+        self.generic_visit(node)
+        self._flipped(node, node.right)
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AugAssign:
+        self.generic_visit(node)
+        self._flipped(node, node.value)
+        return node
 
 
 def _block(body: list[ast.stmt], uses: Counter) -> None:

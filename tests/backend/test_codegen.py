@@ -74,3 +74,14 @@ def test_gradient_of_float_code_calls_no_helpers(fn, nums):
     text = s2sgrad.source(s2sgrad.grad(fn, argnums=nums))
     code = "\n".join(ln.split("#")[0] for ln in text.splitlines())
     assert not [h for h in _HELPERS if h in code], text
+
+
+def test_adding_a_negation_is_written_as_a_subtraction():
+    """The forward program is shown before optimization; `du1 = dx2 + -dx3` reads as
+    `dx2 - dx3`, and the values are the same."""
+    from ..cases.jac_funcs import seed_pair
+
+    text = s2sgrad.api.stage_text(seed_pair, "forward", argnums=(0, 1, 2))
+    assert "dx2 - dx3" in text and "+ -" not in text and "- -" not in text, text
+    jac = s2sgrad.jacfwd(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)
+    assert jac == s2sgrad.jacrev(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)
