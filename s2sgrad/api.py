@@ -2,20 +2,19 @@
 
 `grad(f)` parses, fences and lowers `f` at once, so bad syntax is reported where the
 decorator is applied. It returns a small generated dispatcher with `f`'s own signature. The
-dispatcher checks the argument types against the specialization it used last and calls the
-compiled gradient directly; on a new combination of argument kinds (Python scalar or
-anything else) it compiles once more and caches the result.
+dispatcher checks the argument types (and pytree structures) against the specialization it
+used last and calls the compiled gradient directly; on a new combination of argument kinds
+(Python scalar or anything else) it compiles once more and caches the result. The
+dispatcher's code is made in dispatch.py.
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
 from typing import Any, Callable
 
 import numpy as np
 
-from . import diskcache, pipeline, pytree
+from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
@@ -23,10 +22,6 @@ from .errors import InputTypeError, S2SGradError
 from .ir.printer import format_function
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
-
-
-class _Never:
-    """A type no argument has: guards start closed."""
 
 
 class Transformed:
@@ -95,6 +90,7 @@ class Transformed:
         simple = all(td == pytree.LEAF for td in treedefs)
         fn, _ = self.specialize((None if simple else treedefs, kinds))
         if not simple:
+            self._arm_tree(fn, args, treedefs)
             return self._regroup(fn(*leaves), treedefs)
         self._arm(fn, args, kinds)
         return fn(*args)
@@ -113,14 +109,29 @@ class Transformed:
         deps, text = self.deps[self.last], self.compiled[self.last][1]
         entry = self.codes.get(self.last)
         if entry is None or entry[0] is not fn:
-            guarded = _guarded_code(self, deps, text, arrays)
-            entry = self.codes[self.last] = (fn, guarded or _dispatch_code(self, deps, arrays),
-                                             guarded is not None)
+            guarded = dispatch.guarded_code(self, deps, text, arrays)
+            entry = self.codes[self.last] = (
+                fn, guarded or dispatch.dispatch_code(self, deps, arrays), guarded is not None)
         _, code, inlined = entry
         if inlined:  # the body reads the compiled function's globals from the dispatcher's
             self.namespace.update((k, v) for k, v in fn.__globals__.items()
                                   if not k.startswith("__"))
         self.dispatcher.__code__ = code
+
+    def _arm_tree(self, fn: Callable[..., Any], args: tuple, treedefs: tuple) -> None:
+        """Make the dispatcher run `fn` directly for pytree arguments like these: the same
+        structures, dict keys and leaf types; the guard's values are this call's own."""
+        if self.dispatcher is None:
+            return
+        guard = dispatch.tree_guard(self, args, treedefs, self.last[1], self.deps[self.last])
+        if guard is None:
+            return
+        entry = self.codes.get(self.last)
+        if entry is None or entry[0] is not fn:
+            entry = self.codes[self.last] = (fn, dispatch.tree_code(self, guard), False)
+        self.namespace.update(guard.values)
+        self.namespace["_fast"] = fn
+        self.dispatcher.__code__ = entry[1]
 
     def _jacobian_call(self, args: tuple) -> Any:
         """The fused Jacobian program when the differentiated arguments are floats and the
@@ -203,77 +214,14 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     t.dispatcher = None
     ns = t.namespace
     ns["_slow"], ns["_fast"] = t.slow_call, None
-    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
-    fn = compile_source(_dispatch_text(t, ()), name, ns, f"dispatch {name}")
+    name = dispatch.name_of(t)
+    fn = compile_source(dispatch.dispatch_text(t, ()), name, ns, f"dispatch {name}")
     fn.__s2sgrad__ = t
     fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
     attach(fn, lambda: source(fn))  # Jupyter shows the generated code
     t.dispatcher = fn
     return fn
-
-
-def _dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()
-                    ) -> tuple[str, str, str, str]:
-    """The dispatcher's name, parameter list, call arguments and guard. The guard checks the
-    argument types and that every global baked into the compiled code (`deps`) still names
-    the same object; any change takes the slow path, which recompiles."""
-    sig = inspect.signature(t.fun)
-    params, call, guards = [], [], []
-    ns = t.namespace
-    for i, (name, p) in enumerate(sig.parameters.items()):
-        text = name
-        if p.default is not inspect.Parameter.empty:
-            ns[f"_D{i}"] = p.default
-            text += f"=_D{i}"
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and "*" not in params:
-            params.append("*")
-        params.append(text)
-        call.append(name)
-        guards.append(f"{name}.__class__ is _T{i}")  # a little faster than type()
-        if i in arrays:
-            guards.append(f"{name}.shape == _S{i} and {name}.dtype is _D{i}")
-        ns.setdefault(f"_T{i}", _Never)
-    for k, (scope, key, value) in enumerate(deps):
-        ns[f"_G{k}"], ns[f"_V{k}"] = scope, value
-        guards.append(f"_G{k}[{key!r}] is _V{k}")
-    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
-    return name, ", ".join(params), ", ".join(call), " and ".join(guards)
-
-
-def _dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> str:
-    """A dispatcher that calls `_fast` when the guard holds and `_slow` otherwise."""
-    name, params, args, test = _dispatch_parts(t, deps, arrays)
-    return (f"def {name}({params}):\n"
-            f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
-            f"    return _slow({args})\n")
-
-
-def _dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> Any:
-    name = f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
-    fn = compile_source(_dispatch_text(t, deps, arrays), name, t.namespace, f"dispatch {name}")
-    return fn.__code__
-
-
-def _guarded_code(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...]
-                  ) -> Any | None:
-    """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
-    the last specialization runs it in one frame instead of two. None when the generated
-    function's parameters are not the dispatcher's (then the two-frame dispatcher is used).
-    """
-    name, params, args, test = _dispatch_parts(t, deps, arrays)
-    fdef = next((n for n in ast.parse(text).body
-                 if isinstance(n, ast.FunctionDef) and n.name == name), None)
-    if fdef is None or not test or fdef.args.kwonlyargs or fdef.args.vararg or \
-            ", ".join(a.arg for a in fdef.args.args) != args:
-        return None
-    lines = text.splitlines(keepends=True)
-    head = "".join(lines[:fdef.lineno - 1])  # the "generated by" comment
-    body = "".join(lines[fdef.body[0].lineno - 1:fdef.end_lineno])
-    guarded = (f"{head}def {name}({params}):\n"
-               f"    if not ({test}):\n        return _slow({args})\n{body}")
-    return compile_source(guarded, name, t.namespace, f"{t.opts.mode}({t.info.name})"
-                          ).__code__
 
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],

@@ -1,0 +1,250 @@
+"""The code of the dispatcher that `grad(f)` returns, after a first call has armed it.
+
+A dispatcher starts by sending every call to the slow path (`Transformed.slow_call`), which
+checks the arguments and compiles a specialization for them. The slow path then swaps the
+dispatcher's `__code__` for code that runs that specialization behind one guard, so that a
+repeated call with arguments like the last ones costs little more than the gradient itself:
+
+- plain arguments (floats, arrays): the guard checks each argument's class, and an array's
+  shape and dtype; the compiled gradient's own body follows (`guarded_code`), or a call of
+  it when the body cannot be inlined (`dispatch_code`);
+- pytree arguments (lists, tuples and dicts of leaves): the guard also checks each
+  container's class and length and each dict's keys, in order, and binds the leaves to
+  locals; the compiled leaf-level function is called with them, and the gradients are put
+  back into the arguments' structure by a literal expression (`tree_code`).
+
+Every guard also checks that each global baked into the compiled code still names the same
+object. Anything the guard does not accept goes to the slow path, which recompiles when it
+must and arms the code for the new arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import itertools
+from typing import TYPE_CHECKING, Any, Iterator
+
+import numpy as np
+
+from . import pipeline, pytree
+from .analysis.kinds import Aval
+from .backend.compile import compile_source
+
+if TYPE_CHECKING:
+    from .api import Transformed
+
+# the namespace entries the pytree code reads (besides `_P...` names of its own)
+_BUILTINS = {"_Plist": list, "_Ptuple": tuple, "_Pdict": dict, "_Plen": len}
+
+
+class Never:
+    """A type no argument has: guards start closed."""
+
+
+def name_of(t: Transformed) -> str:
+    return f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
+
+
+def signature_parts(t: Transformed) -> tuple[str, str, list[str]]:
+    """The dispatcher's name, its parameter list and its parameters' names."""
+    params, names = [], []
+    for i, (name, p) in enumerate(inspect.signature(t.fun).parameters.items()):
+        text = name
+        if p.default is not inspect.Parameter.empty:
+            t.namespace[f"_DEF{i}"] = p.default
+            text += f"=_DEF{i}"
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and "*" not in params:
+            params.append("*")
+        params.append(text)
+        names.append(name)
+    return name_of(t), ", ".join(params), names
+
+
+def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()
+                   ) -> tuple[str, str, str, str]:
+    """The dispatcher's name, parameter list, call arguments and guard. The guard checks the
+    argument types and that every global baked into the compiled code (`deps`) still names
+    the same object; any change takes the slow path, which recompiles."""
+    name, params, names = signature_parts(t)
+    guards = []
+    for i, arg in enumerate(names):
+        guards.append(f"{arg}.__class__ is _T{i}")  # a little faster than type()
+        if i in arrays:
+            guards.append(f"{arg}.shape == _S{i} and {arg}.dtype is _D{i}")
+        t.namespace.setdefault(f"_T{i}", Never)
+    for k, (scope, key, value) in enumerate(deps):
+        t.namespace[f"_G{k}"], t.namespace[f"_V{k}"] = scope, value
+        guards.append(f"_G{k}.get({key!r}) is _V{k}")
+    return name, params, ", ".join(names), " and ".join(guards)
+
+
+def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> str:
+    """A dispatcher that calls `_fast` when the guard holds and `_slow` otherwise."""
+    name, params, args, test = dispatch_parts(t, deps, arrays)
+    return (f"def {name}({params}):\n"
+            f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
+            f"    return _slow({args})\n")
+
+
+def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> Any:
+    name = name_of(t)
+    fn = compile_source(dispatch_text(t, deps, arrays), name, t.namespace, f"dispatch {name}")
+    return fn.__code__
+
+
+def guarded_code(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...]
+                 ) -> Any | None:
+    """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
+    the last specialization runs it in one frame instead of two. None when the generated
+    function's parameters are not the dispatcher's (then the two-frame dispatcher is used).
+    """
+    name, params, args, test = dispatch_parts(t, deps, arrays)
+    fdef = next((n for n in ast.parse(text).body
+                 if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if fdef is None or not test or fdef.args.kwonlyargs or fdef.args.vararg or \
+            ", ".join(a.arg for a in fdef.args.args) != args:
+        return None
+    lines = text.splitlines(keepends=True)
+    head = "".join(lines[:fdef.lineno - 1])  # the "generated by" comment
+    body = "".join(lines[fdef.body[0].lineno - 1:fdef.end_lineno])
+    guarded = (f"{head}def {name}({params}):\n"
+               f"    if not ({test}):\n        return _slow({args})\n{body}")
+    return compile_source(guarded, name, t.namespace, f"{t.opts.mode}({t.info.name})"
+                          ).__code__
+
+
+# -- pytree arguments ---------------------------------------------------------------------
+
+class TreeGuard:
+    """The guard of a dispatcher for pytree arguments, walked from one call's arguments.
+
+    `clauses` test the containers and leaves, `leaves` are the expressions passed to the
+    compiled function, in the order `pytree.flatten` gives, and `nodes` say how to build
+    each argument's gradient. `values` are the namespace entries the clauses read: they are
+    the call's own (leaf classes, dtype objects, static functions), so the slow path writes
+    them at every arming, while the code is compiled once per specialization. `ok` is
+    False when a class check cannot stand for the slow path's checks (see `leaf`).
+    """
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = []
+        self.leaves: list[str] = []
+        self.nodes: list[Any] = []
+        self.values: dict[str, Any] = dict(_BUILTINS)
+        self.count = 0
+        self.ok = True
+
+    def local(self, expr: str, stem: str) -> tuple[str, str]:
+        """`expr` as first used (bound to a new local unless it is a parameter) and as
+        used afterwards."""
+        if expr.isidentifier():
+            return expr, expr
+        self.count += 1
+        name = f"_P{stem}{self.count}"
+        return f"({name} := {expr})", name
+
+    def walk(self, expr: str, td: pytree.Treedef, value: Any, kinds: Iterator[Aval],
+             wrt: bool) -> Any:
+        """Clauses for `value`, named `expr`, of structure `td`; returns its node."""
+        if td == pytree.LEAF:
+            return self.leaf(expr, value, next(kinds), wrt)
+        head, name = self.local(expr, "c")
+        n = len(self.values)
+        if td[0] == "static":  # compared as the specialization key compares it
+            self.values[f"_PC{n}"], self.values[f"_PK{n}"] = value.__class__, value
+            self.clauses.append(f"{head}.__class__ is _PC{n} and {name} == _PK{n}")
+            return ("static", name)
+        if td[0] == "dict":
+            self.values[f"_PN{n}"] = td[1]
+            keys = f"_Pn{n}"  # the call's own key objects, for the gradient's dict
+            self.clauses.append(f"{head}.__class__ is _Pdict and "
+                                f"({keys} := _Ptuple({name})) == _PN{n}")
+            items = [(_key(k, keys, i), value[k], d)
+                     for i, (k, d) in enumerate(zip(td[1], td[2]))]
+            return ("dict", [self.walk(f"{name}[{k}]", d, v, kinds, wrt)
+                             for k, v, d in items], keys)
+        self.clauses.append(f"{head}.__class__ is _P{td[0]} and _Plen({name}) == "
+                            f"{len(td[1])}")
+        return (td[0], [self.walk(f"{name}[{i}]", d, value[i], kinds, wrt)
+                        for i, d in enumerate(td[1])])
+
+    def leaf(self, expr: str, value: Any, kind: Aval, wrt: bool) -> tuple[str]:
+        """The leaf's class, and an array's shape and dtype: as much as the specialization
+        key holds. A class check stands for the slow path's float check of a differentiated
+        leaf only for floats, arrays and NumPy scalars whose class gives their dtype; other
+        leaves, and callable ones (which the slow path may take as static), leave `ok` off.
+        """
+        head, name = self.local(expr, "a")
+        j = len(self.leaves)
+        self.values[f"_PT{j}"] = value.__class__
+        test = f"{head}.__class__ is _PT{j}"
+        if kind.kind == "array":
+            self.values[f"_PS{j}"], self.values[f"_PD{j}"] = value.shape, value.dtype
+            test += f" and {name}.shape == _PS{j} and {name}.dtype is _PD{j}"
+        elif isinstance(value, np.generic):
+            self.ok &= np.dtype(value.__class__) == value.dtype
+        elif wrt:
+            self.ok &= isinstance(value, float)
+        self.ok &= not callable(value)
+        self.clauses.append(test)
+        self.leaves.append(name)
+        return ("leaf",)
+
+
+def _key(key: Any, keys: str, i: int) -> str:
+    """A dict key in the guard's subscripts: a literal when it prints as one."""
+    return repr(key) if type(key) in (str, int) else f"{keys}[{i}]"
+
+
+def tree_guard(t: Transformed, args: tuple, treedefs: tuple, kinds: tuple[Aval, ...],
+               deps: pipeline.Deps) -> TreeGuard | None:
+    """The guard for a call with these arguments; None when it cannot stand for the slow
+    path's checks, or a parameter's name would clash with the generated code's names."""
+    names = t.info.params
+    if any(a.startswith("_P") or a in ("_fast", "_slow") for a in names):
+        return None
+    guard, it = TreeGuard(), iter(kinds)
+    for i, (arg, td, value) in enumerate(zip(names, treedefs, args)):
+        guard.nodes.append(guard.walk(arg, td, value, it, i in t.opts.argnums))
+    for k, (scope, key, value) in enumerate(deps):
+        guard.values[f"_PG{k}"], guard.values[f"_PV{k}"] = scope, value
+        guard.clauses.append(f"_PG{k}.get({key!r}) is _PV{k}")
+    return guard if guard.ok else None
+
+
+def tree_code(t: Transformed, guard: TreeGuard) -> Any:
+    """The dispatcher's code for pytree arguments: the guard, a call of the compiled
+    leaf-level function, and the result `Transformed._regroup` would build from it."""
+    name, params, names = signature_parts(t)
+    mode, aux = t.opts.mode, t.opts.has_aux
+    flat = "_Pr" if mode == "grad" and not aux else "_Pf"
+    count = itertools.count()
+    grads = [_built(guard.nodes[i], flat, count) for i in t.opts.argnums]
+    g = _tuple(grads) if t.opts.argnums_is_tuple else grads[0]
+    out = g if flat == "_Pr" else f"({g}, _Pr[1])" if mode == "grad" else f"(_Pr[0], {g})"
+    text = (f"def {name}({params}):\n"
+            f"    if not ({' and '.join(guard.clauses)}):\n"
+            f"        return _slow({', '.join(names)})\n"
+            f"    _Pr = _fast({', '.join(guard.leaves)})\n" +
+            (f"    _Pf = _Pr[{0 if mode == 'grad' else 1}]\n" if flat == "_Pf" else "") +
+            f"    return {out}\n")
+    return compile_source(text, name, t.namespace, f"dispatch {name}").__code__
+
+
+def _built(node: Any, flat: str, count: Iterator[int]) -> str:
+    """The expression that builds one argument's gradient from the flat gradients."""
+    if node[0] == "leaf":
+        return f"{flat}[{next(count)}]"
+    if node[0] == "static":
+        return node[1]
+    parts = [_built(child, flat, count) for child in node[1]]
+    if node[0] == "list":
+        return f"[{', '.join(parts)}]"
+    if node[0] == "tuple":
+        return _tuple(parts)
+    return "{" + ", ".join(f"{node[2]}[{i}]: {p}" for i, p in enumerate(parts)) + "}"
+
+
+def _tuple(parts: list[str]) -> str:
+    return "(" + "".join(f"{p}, " for p in parts) + ")"
