@@ -23,6 +23,14 @@ def diff_args(s: Assign) -> list[int]:
     return [i for i in range(len(s.args)) if rule.differentiable(i)]
 
 
+def _diff_atoms(s: Assign) -> list[Atom]:
+    """The arguments a derivative can flow through, and the keyword arguments: no rule
+    has a formula for those, so a derivative reaching one must be reported, not lost."""
+    rule = lookup(s.prim)
+    keywords = list(s.kwargs.values()) if rule is None or not rule.nondiff else []
+    return [s.args[i] for i in diff_args(s)] + keywords
+
+
 def active_vars(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict | None = None
                 ) -> set[Var]:
     """Values that are varied and useful; integer and boolean values never are."""
@@ -38,7 +46,7 @@ def active_vars(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict |
 def _forward(block: Block, v: set[Var]) -> None:
     for s in block:
         if isinstance(s, Assign):
-            if any(isinstance(s.args[i], Var) and s.args[i] in v for i in diff_args(s)):
+            if any(isinstance(a, Var) and a in v for a in _diff_atoms(s)):
                 v.update(s.outs)
         elif isinstance(s, If):
             _forward(s.then, v)
@@ -66,7 +74,7 @@ def _backward(block: Block, u: set[Var]) -> None:
     for s in reversed(block):
         if isinstance(s, Assign):
             if any(o in u for o in s.outs):
-                u.update(s.args[i] for i in diff_args(s) if isinstance(s.args[i], Var))
+                u.update(a for a in _diff_atoms(s) if isinstance(a, Var))
         elif isinstance(s, If):
             for out, a, b in zip(s.outs, s.then_results, s.else_results):
                 if out in u:

@@ -231,7 +231,9 @@ def broadcast_batched(t: Any, ans: Any, n: int) -> np.ndarray:
 
 
 def zeros_batched(x: Any, n: int) -> Any:
-    """A zero tangent for `x` (a tuple or list of them, item by item)."""
+    """A zero tangent for `x` (a tuple, list or dict of them, item by item)."""
+    if isinstance(x, dict):
+        return {key: zeros_batched(value, n) for key, value in x.items()}
     if isinstance(x, (tuple, list)):
         return runtime.SeqAdjoint(zeros_batched(v, n) for v in x)
     return np.zeros((n, *np.shape(x)))

@@ -163,6 +163,11 @@ def _broadcast_to(ans, t, shape):
     return np.broadcast_to(t, (np.shape(t)[0],) + np.shape(ans))
 
 
+def _filled(t, ans):
+    """The batched tangent of an array filled with a value whose batched tangent is `t`."""
+    return _broadcast_to(ans, t, np.shape(ans))
+
+
 def _roll(ans, t, shift, axis=None):
     if axis is None:
         flat = np.reshape(t, (np.shape(t)[0], -1))
@@ -228,6 +233,11 @@ defbatched_linear(np.swapaxes, lambda ans, t, axis1, axis2: np.swapaxes(
 defbatched_linear(np.moveaxis, lambda ans, t, source, destination: np.moveaxis(
     t, _moved(source, np.ndim(ans)), _moved(destination, np.ndim(ans))))
 defbatched_linear(np.broadcast_to, _broadcast_to)
+defbatched(np.full, None, lambda t, ans, shape, fill_value, dtype=None, order="C":
+           _filled(t, ans))
+defbatched(np.full_like, None, lambda t, ans, a, fill_value, dtype=None, order="K",
+           subok=True, shape=None: _filled(t, ans))
+defbatchsafe(np.heaviside)  # its JVP `t * (x1 == 0)` is elementwise
 defbatched_linear(np.flip, lambda ans, t, axis=None: np.flip(t, _moved(axis, np.ndim(ans))))
 defbatched_linear(np.fliplr, lambda ans, t: np.flip(t, 2))
 defbatched_linear(np.flipud, lambda ans, t: np.flip(t, 1))

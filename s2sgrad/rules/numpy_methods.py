@@ -66,4 +66,4 @@ deflinear(_attr("real"))
 
 defnondiff(_attr("shape"), _attr("ndim"), _attr("size"), _attr("dtype"), _method("argmax"),
            _method("argmin"), _method("argsort"), _method("nonzero"), _method("any"),
-           _method("all"), _method("round"), _method("tolist"))
+           _method("all"), _method("round"))  # not .tolist(): its items are differentiable

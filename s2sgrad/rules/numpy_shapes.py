@@ -14,7 +14,7 @@ import numpy as np
 
 from ..backend.runtime import unbroadcast
 from .numpy_common import _axis, _inverse_perm
-from .registry import deflinear, defjvp, defnondiff, defvjp
+from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
 
 # -- helpers: bookkeeping on shapes and axes ------------------------------------------------
 
@@ -245,16 +245,30 @@ defvjp(_unpad_sum, lambda g, ans, x, shape, pad_width, mode: np.pad(g, pad_width
 
 # -- no derivative ---------------------------------------------------------------------------
 
-defnondiff(np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,
-           np.full_like, np.eye, np.identity, np.arange, np.linspace, np.logspace, np.shape,
-           np.ndim, np.size, np.sign, np.floor, np.ceil, np.round, np.rint, np.trunc, np.fix,
-           np.floor_divide, np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero,
-           np.flatnonzero, np.searchsorted, np.digitize, np.count_nonzero, np.isnan,
-           np.isinf, np.isfinite, np.isclose, np.allclose, np.array_equal, np.all, np.any,
-           np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.greater,
-           np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal, np.heaviside,
-           np.unique, np.bincount, np.histogram, np.meshgrid, np.indices, np.tri,
-           np.result_type, np.broadcast_shapes)
+defnondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
+           np.identity, np.arange, np.shape, np.ndim, np.size, np.sign, np.floor, np.ceil,
+           np.round, np.rint, np.trunc, np.fix, np.floor_divide, np.argmax, np.argmin,
+           np.argsort, np.argwhere, np.nonzero, np.flatnonzero, np.searchsorted, np.digitize,
+           np.count_nonzero, np.isnan, np.isinf, np.isfinite, np.isclose, np.allclose,
+           np.array_equal, np.all, np.any, np.logical_and, np.logical_or, np.logical_not,
+           np.logical_xor, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
+           np.not_equal, np.histogram, np.indices, np.tri, np.result_type, np.broadcast_shapes)
+# Differentiable in some arguments, so not above: the value that fills an array, the weights
+# that are counted, heaviside's value at 0. np.linspace, np.logspace, np.meshgrid and
+# np.unique have no rule yet: an active argument raises MissingRuleError.
+defvjp(np.full, None, lambda g, ans, shape, fill_value, dtype=None, order="C":
+       unbroadcast(g, fill_value))
+defjvp(np.full, None, lambda t, ans, shape, fill_value, dtype=None, order="C":
+       np.full(np.shape(ans), t))
+defvjp(np.full_like, None, lambda g, ans, a, fill_value, dtype=None, order="K", subok=True,
+       shape=None: unbroadcast(g, fill_value))
+defjvp(np.full_like, None, lambda t, ans, a, fill_value, dtype=None, order="K", subok=True,
+       shape=None: np.full(np.shape(ans), t))
+defvjp(np.bincount, None, lambda g, ans, x, weights=None, minlength=0: g[x])
+deflinear(np.bincount, 1)
+defvjp(np.heaviside, None, lambda g, ans, x1, x2: unbroadcast(g * (x1 == 0), x2))
+defjvp(np.heaviside, None, lambda t, ans, x1, x2: t * (x1 == 0))
+defelementwise(np.heaviside)
 
 # -- sorting and gathering -------------------------------------------------------------------
 

@@ -85,9 +85,11 @@ deflinear(runtime.stack_push, ...)
 deflinear(runtime.stack_pop, 0)
 defnondiff(runtime.scalar_seed, runtime.zeros_like, runtime.stack_new)
 
+# Not operator.or_: `d | e` merges dicts, whose items are differentiable. It has no rule yet,
+# so an active dict reaching it raises; on ints and booleans nothing is ever active.
 defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
            operator.not_, operator.is_, operator.is_not, operator.contains, operator.floordiv,
-           operator.and_, operator.or_, operator.xor, operator.invert, operator.lshift,
-           operator.rshift, logical_and, logical_or, int, round, len, bool, range,
-           math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite)
-deflinear(runtime.make_dict, 1, ...)  # linear in its values, not its keys
+           operator.and_, operator.xor, operator.invert, operator.lshift, operator.rshift,
+           logical_and, logical_or, int, round, len, bool, range, math.floor, math.ceil,
+           math.trunc, math.isnan, math.isinf, math.isfinite)
+deflinear(runtime.make_dict, 1, ...)  # linear in its values, not its keys; see rules/dicts.py

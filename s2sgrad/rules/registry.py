@@ -32,7 +32,7 @@ one sweep per column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 RuleFn = Callable[..., Any]
@@ -67,13 +67,18 @@ class Rule:
         return sorted({*listed, *range(max(listed, default=-1) + 1, n)} - {n})
 
     def differentiable(self, argnum: int) -> bool:
+        """Whether a derivative may flow through argument `argnum`: it has a formula, or
+        no table says anything about it (no rule is not the same as no derivative). A None
+        in a table, or an argument a linear primitive is not linear in, says no."""
         if self.nondiff:
             return False
         if self.multilinear or (self.linear is not None and argnum in self.linear_args(
                 argnum + 1)):
             return True
         tables = [self.vjps, self.jvps] + ([self.scalar_vjps] if self.scalar_vjps else [])
-        return any(argnum < len(t) and t[argnum] is not None for t in tables)
+        if any(argnum < len(t) and t[argnum] is not None for t in tables):
+            return True
+        return self.linear is None and all(argnum >= len(t) for t in tables)
 
 
 _RULES: dict[Any, Rule] = {}

@@ -36,8 +36,9 @@ from ..ir.core import Assign, Atom, Const, NameSupply, Var
 from ..ir.printer import prim_name
 from ..rules import batched as B
 from ..rules.registry import Rule, lookup
-from .forward import Tan, _Forward, _JvpLowerer, _missing_jvp
+from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp
 from .reverse import _RuleLowerer
+from .reverse_items import check_keywords
 
 _SEQUENCES = (runtime.make_tuple, runtime.make_list, runtime.make_dict)
 
@@ -151,16 +152,17 @@ class BatchedForward(_Forward):
         if s.prim is runtime.make_tuple:
             self.tuples[s.out] = list(s.args)
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
-        if not active:
+        if not active and not _keywords(s, tan):
             return
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_jvp(s)
         if rule.nondiff:
             return
+        check_keywords(s, tan)
         if s.prim is operator.getitem:
-            if s.args[0] in self.seqs:  # an item of a tuple: the item's own tangent
-                return self.linear(s, rule, tan)
+            if s.args[0] in self.seqs or s.args[0] in self.dicts:
+                return self.linear(s, rule, tan)  # an item of a tuple or dict: its tangent
             total: Atom | None = self.index(s, tan[s.args[0]])  # type: ignore[index]
         elif rule.batched_linear is not None:
             total = self.linear_rule(s, rule, tan)

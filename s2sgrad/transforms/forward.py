@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
+from ..analysis.dicts import dict_trees
 from ..analysis.kinds import Aval
 from ..backend import runtime
 from ..errors import MissingRuleError
@@ -34,8 +35,10 @@ from ..ir.builder import clone
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt, Var,
                        While)
 from ..ir.printer import prim_name
+from ..rules.dicts import tree_zeros
 from ..rules.registry import Rule, lookup
 from .reverse import _RuleLowerer, _rule_source
+from .reverse_items import check_keywords
 
 Tan = dict[Var, Atom]
 
@@ -52,6 +55,7 @@ def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
         from .batching import BatchedForward
 
         fw = BatchedForward(NameSupply.for_function(fn), kinds, batch)
+    fw.dicts = dict_trees(fn.body)
     tangents = [fw.names.var("d" + fn.params[i].name) for i in wrt]
     tan: Tan = {fn.params[i]: t for i, t in zip(wrt, tangents)}
     for i, t in zip(wrt, tangents):
@@ -79,6 +83,7 @@ class _Forward:
         self.names, self.kinds = names, kinds
         self.out: Block = []
         self.stacks: set[Var] = set()  # loop stacks: their zero tangent is an empty stack
+        self.dicts: set[Var] = set()  # values that may be or hold dicts: zeros with their keys
 
     def emit(self, prim: Callable[..., Any], args: list[Atom], hint: str, loc: Any,
              kwargs: dict[str, Atom] | None = None) -> Var:
@@ -105,7 +110,8 @@ class _Forward:
             out = self.emit(np.zeros, [Const(aval.shape)], "z" + _name(like), None)
             self.kinds[out] = Aval("array", aval.shape, "float64")
             return out
-        return self.emit(runtime.zeros_like, [like], "z" + _name(like), None)
+        zeros = tree_zeros if like in self.dicts else runtime.zeros_like
+        return self.emit(zeros, [like], "z" + _name(like), None)
 
     def add(self, a: Atom | None, b: Atom, hint: str, loc: Any) -> Atom:
         if a is None:
@@ -135,13 +141,14 @@ class _Forward:
 
     def assign(self, s: Assign, tan: Tan) -> None:
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
-        if not active:
+        if not active and not _keywords(s, tan):
             return
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_jvp(s)
         if rule.nondiff:
             return
+        check_keywords(s, tan)
         if rule.linear is not None:
             return self.linear(s, rule, tan)
         total: Atom | None = None
@@ -172,6 +179,8 @@ class _Forward:
         return atom
 
     def contribution(self, s: Assign, rule: Rule, i: int, t: Atom) -> Atom | None:
+        if not rule.differentiable(i):  # declared: no derivative flows through argument i
+            return None
         if i < len(rule.jvps) and rule.jvps[i] is not None:
             return self.apply_rule(rule.jvps[i], t, s, _RuleLowerer)
         if rule.multilinear:
@@ -285,6 +294,11 @@ class _Forward:
                 break
         return [k for k, c in enumerate(s.carried)
                 if c in varied and not K.kind(c, self.kinds).is_integral]
+
+
+def _keywords(s: Assign, tan: Tan) -> bool:
+    """Whether a keyword argument of `s` has a tangent."""
+    return any(isinstance(a, Var) and a in tan for a in s.kwargs.values())
 
 
 def _name(a: Atom) -> str:

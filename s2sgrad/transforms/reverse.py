@@ -25,19 +25,19 @@ import numpy as np
 
 from ..analysis import kinds as K
 from ..analysis.activity import active_vars
+from ..analysis.dicts import dict_values, surely_dict
 from ..backend import runtime
-from ..errors import MissingRuleError
+from ..errors import NonScalarOutputError
 from ..frontend.lower import _Lowerer
 from ..frontend.parse import Source, parse
 from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
                        Var, While, free_vars)
-from ..ir.printer import prim_name
 from ..rules.registry import lookup
 from . import simplify
+from .reverse_items import check_keywords, container_adjoint, missing_rule
 
 Adj = dict[Var, Atom]
-_TUPLE_BUILDERS = (runtime.make_tuple, runtime.make_list)
 
 
 def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool = False
@@ -54,6 +54,7 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
     kinds = K.infer(fn, param_kinds)
     names = NameSupply.for_function(fn)
     rev = _Reverser(names, active_vars(fn, wrt_vars, outputs, kinds), kinds)
+    rev.dicts = dict_values(fn.body)
     adj: Adj = {}
     sweep: Block = []
     rev.out = sweep
@@ -81,6 +82,10 @@ def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: 
         else:
             g = Const(1.0)
         if isinstance(out, Var) and out in rev.active:
+            if not seeds and out in rev.dicts and surely_dict(fn.body, out):
+                raise NonScalarOutputError("the function's output is a dict; grad needs a "
+                                           "scalar output", fn.loc, "return one of its items, "
+                                           "or use has_aux=True to return the dict as well")
             if not seeds and not K.is_scalar(out, rev.kinds) and \
                     K.kind(out, rev.kinds).shape != ():  # only known at run time: check it
                 g = rev.emit(runtime.scalar_seed, [out], "b" + out.name, fn.loc)
@@ -167,6 +172,7 @@ def _rule_source(rule: Callable[..., Any]) -> Source:
 class _Reverser:
     def __init__(self, names: NameSupply, active: set[Var], kinds: dict[Var, str]):
         self.names, self.active, self.kinds = names, active, kinds
+        self.dicts: set[Var] = set()  # values that may be dicts: their adjoints are dicts
         self.out: Block = []
         self.stacks: list[Var] = []  # the filled stacks the forward loops leave
         self.negations: dict[Var, Atom] = {}  # adjoints defined as `-a`: a + c folds to c - a
@@ -268,23 +274,22 @@ class _Reverser:
         if len(s.outs) != 1 or s.out not in adj or s.out not in self.active:
             return
         g = adj[s.out]
-        if s.prim in _TUPLE_BUILDERS:
-            for i, a in enumerate(s.args):
-                if isinstance(a, Var) and a in self.active:
-                    item = self.emit(operator.getitem, [g, Const(i)], "b" + a.name, s.loc)
-                    self.accum(a, item, adj, loc=s.loc)
+        if container_adjoint(self, s, g, adj):
             return
         if s.prim is operator.getitem and K.kind(s.args[0], self.kinds).kind == "array":
             return self._getitem_array(s, g, adj)
         rule = lookup(s.prim)
         if rule is None:
-            raise _missing_rule(s)
+            raise missing_rule(s)
+        check_keywords(s, self.active)
         scalar = all(K.is_scalar(a, self.kinds) for a in s.args)
         order = [2, 1, 0] if s.prim is runtime.setitem else range(len(s.args))
         for i in order:
             a = s.args[i]
             if isinstance(a, Var) and a in self.active:
                 vjp = rule.vjp(i, scalar)
+                if vjp is None and rule.differentiable(i):  # linear, or a JVP only
+                    raise missing_rule(s, rule, i)
                 if vjp is not None:
                     c, renameable = self.apply_rule(vjp, g, s)
                     self.accum(a, c, adj, renameable, s.loc)
@@ -478,15 +483,3 @@ def _copy_loop(s: For | While, body: Block) -> For | While:
                    list(s.next), list(s.outs), s.reverse, s.loc)
     return While(list(s.carried), list(s.inits), s.cond_block, s.cond, body, list(s.next),
                  list(s.outs), s.loc)
-
-
-def _missing_rule(s: Assign) -> MissingRuleError:
-    name = prim_name(s.prim)
-    if getattr(s.prim, "__code__", None) is not None:
-        hint = (f"s2sgrad does not differentiate through calls to other Python functions yet; "
-                f"inline '{name}' or register a rule: s2sgrad.defvjp({name}, "
-                f"lambda g, ans, x: ...)")
-    else:
-        hint = f"register a rule: s2sgrad.defvjp({name}, lambda g, ans, x: g * ...)"
-    return MissingRuleError(f"no derivative rule for {name}", s.loc, hint)
-

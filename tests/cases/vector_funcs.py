@@ -112,3 +112,11 @@ def unknown_shape(x):
     """A constant whose shape the compiler cannot know: `unbroadcast` stays in the code."""
     c = np.arange(1.0, 9.0)[: np.shape(x)[0]]
     return np.sum(np.sin(x) * c * x)
+
+
+def dict_branch(x):
+    """A dict rebuilt in one branch: its items after the `if` come from either dict."""
+    d = {"w": x * 2.0, "b": np.sum(x)}
+    if d["b"] > 0.0:
+        d = {"w": d["w"] * x, "b": d["b"]}
+    return d["w"] + d["b"]

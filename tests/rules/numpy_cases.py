@@ -162,6 +162,27 @@ def sign(x):
     return np.sign(x) * x + np.sign(x * x)  # the sign itself has derivative zero
 
 
+@case(np.heaviside, A(4), A(2, 3))
+def heaviside(y):
+    x = np.arange(np.size(y)).reshape(np.shape(y)) % 3 - 1.0  # -1, 0, 1: some zeros
+    return np.heaviside(x, y * 2.0) + np.heaviside(x, 0.5) * y
+
+
+@case(np.full, F, A(3), A(2, 1))
+def full(x):
+    return np.full((2, 3), x) * np.arange(1.0, 7.0).reshape(2, 3)
+
+
+@case(np.full_like, (A(4), F), (A(2, 3), A(3)))
+def full_like(x, y):
+    return np.full_like(x, y) * x
+
+
+@case(np.bincount, A(4), A(7))
+def bincount(x):
+    return np.bincount(np.arange(np.size(x)) % 3, x, minlength=4) * np.array([1.0, 2, 3, 4])
+
+
 @case(np.sinc, A(3), A(2, 2))
 def sinc_at_zero(x):
     return np.sinc(x * np.array([0.0, 1.0, 1.0])[: np.shape(x)[-1]])

@@ -150,6 +150,16 @@ def test_pytree_arguments_keep_jax_layout():
     assert_same_jacobian(jac, s2sgrad.jacfwd(V.params_net, argnums=(0, 1), fused=False)(p, x))
 
 
+def test_items_of_a_dict_from_either_branch():
+    """After an `if` the dict is either branch's display: an item's tangent is read from
+    the dict's tangent by key, not indexed like an array's (which raised AxisError)."""
+    for x in (np.array([0.5, -1.0, 2.0]), np.array([0.5, -3.0, 2.0])):
+        jac, one_sweep = vector_jacobian(V.dict_branch, (x,), (0,))
+        assert one_sweep, vector_mode.fallbacks
+        assert_same_jacobian(jac, jacobians._jacfwd(V.dict_branch, (0,), vector=False)(x))
+        check_against_differences(V.dict_branch, (x,), (jac,), np.random.default_rng(2))
+
+
 HESSIANS = [(V.energy, np.array([0.4, -0.3, 1.2, 0.8]), ()),
             (V.assigned, np.array([0.4, -0.3, 1.2]), ("written_batched", "put_batched")),
             (V.stacked_inverse, np.linspace(0.1, 0.8, 8), ("_mT",)),
