@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
 from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
-from .errors import InputTypeError, S2SGradError
+from .errors import S2SGradError
 from .ir.printer import format_function
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
@@ -181,32 +179,16 @@ class Transformed:
         return args
 
     def _check_inputs(self, args: tuple, flat: list) -> None:
+        from .jacobians import input_type_error, is_float
+
         for i in self.opts.argnums:
             for a in flat[i][0]:
-                if _is_float(a):
-                    continue
-                name = self.info.params[i]
-                shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
-                    f"an array of {a.dtype}"
-                hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
-                    else "convert it with .astype(float)"
-                raise InputTypeError(
-                    f"argument '{name}' of '{self.info.name}' is {shown}; s2sgrad "
-                    "differentiates with respect to floating-point values",
-                    self.info.loc, hint)
+                if not is_float(a):
+                    raise input_type_error(self.fun, i, a)
 
     def source(self) -> str:
         key = self.last or (None, tuple(FLOAT for _ in self.info.params))
         return self.specialize(key)[1]
-
-
-def _is_float(a: Any) -> bool:
-    if isinstance(a, bool):
-        return False
-    if isinstance(a, float):
-        return True
-    dtype = getattr(a, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind in "fc"
 
 
 def _dispatcher(t: Transformed) -> Callable[..., Any]:

@@ -51,6 +51,9 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     key = (fun, getattr(fun, "__code__", None), sig)
     entry = _HVPS.get(key)
     if entry is None or not pipeline.fresh(entry[1]):
+        from .jacobians import check_floats
+
+        check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
         made, deps = None, ()
         if _plain(fun) and _flat(primals) and \
                 len(primals) == len(pipeline.signature(fun).params):
@@ -113,8 +116,9 @@ class AutoJacobian:
     def choose(self, args: tuple) -> tuple[Callable[..., Any], bool]:
         """The Jacobian function for arguments like `args`, and whether its dispatcher's
         code can be taken over (fused float programs)."""
-        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev
+        from .jacobians import _jacfwd, _jacrev, _size, check_floats, jacfwd, jacrev
 
+        check_floats(self.fun, args, self.nums)  # once per signature: it has the types
         out = self.fun(*args)
         n = sum(_size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
         out_leaves = pytree.flatten(out)[0]

@@ -11,6 +11,12 @@ arguments and call the generated code:
 - `hessian(f) = jacfwd(grad(f))` (forward-over-reverse) and `hvp(f, x, v)` is one forward
   sweep over the gradient program.
 
+As in JAX, the arguments a Jacobian, Hessian or `hvp` differentiates must be floating-point
+(`InputTypeError`, as `grad` raises, for ints, bools and integer or boolean arrays). `jvp`
+and `vjp` differentiate every argument, so they accept ints and bools as constants: in
+`jvp` such an argument's tangent must be zero (JAX's float0), and `vjp`'s pullback gives it
+a zero cotangent.
+
 `sweeps` counts forward and reverse sweeps, so tests and examples can show the cost.
 Arguments may be pytrees (tuples, lists and dicts of floats and arrays); Jacobians come in
 JAX's layout (see `_assemble`).
@@ -23,13 +29,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import fastpaths, pipeline, pytree, vector_mode
+from . import derived, fastpaths, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
-from .errors import S2SGradError
+from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
+from .errors import InputTypeError, S2SGradError
 
 sweeps: Counter = Counter()
 _COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
-_SOURCES: dict[tuple, tuple[Callable[..., Any], str, pipeline.Deps]] = {}
 
 
 def _base(fun: Callable[..., Any], treedefs: tuple | None
@@ -84,6 +90,47 @@ def _loc(fun: Callable[..., Any]) -> Any:
     return pipeline.signature(_base(fun, None)[0]).loc
 
 
+def is_float(a: Any) -> bool:
+    """A real or complex floating-point leaf: a float, or an array or NumPy scalar of such."""
+    if isinstance(a, bool):
+        return False
+    if isinstance(a, float):
+        return True
+    dtype = getattr(a, "dtype", None)
+    return dtype is not None and np.dtype(dtype).kind in "fc"
+
+
+def check_floats(fun: Callable[..., Any], args: Sequence[Any], nums: Sequence[int]) -> None:
+    """Raise `InputTypeError`, as `grad` does, if a leaf of an argument in `nums` (the ones
+    to differentiate) is not floating-point."""
+    for i in nums:
+        for a in pytree.flatten(args[i])[0]:
+            if not is_float(a):
+                raise input_type_error(fun, i, a)
+
+
+def input_type_error(fun: Callable[..., Any], i: int, a: Any, hint: str | None = None
+                     ) -> InputTypeError:
+    """The error `grad` raises for a leaf `a` of argument `i` that is not floating-point."""
+    info = pipeline.signature(fun.base if isinstance(fun, Derived) else _base(fun, None)[0])
+    shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
+        f"an array of {a.dtype}"
+    if hint is None:
+        hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
+            else "convert it with .astype(float)"
+    return InputTypeError(f"argument '{info.params[i]}' of '{info.name}' is {shown}; s2sgrad "
+                          "differentiates with respect to floating-point values", info.loc, hint)
+
+
+def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) -> None:
+    """An int or bool primal takes a zero tangent only (JAX's float0): it is a constant."""
+    for i, (x, t) in enumerate(zip(primals, tangents)):
+        for a, d in zip(pytree.flatten(x)[0], pytree.flatten(t)[0]):
+            if not is_float(a) and np.any(np.asarray(d) != 0):
+                raise input_type_error(fun, i, a, "pass a float to differentiate with "
+                                       "respect to it, or a zero tangent to hold it constant")
+
+
 def _zero(x: Any) -> Any:
     return np.zeros(np.shape(x)) if isinstance(x, np.ndarray) else 0.0
 
@@ -92,6 +139,8 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
     """`(fun(*primals), J @ tangents)` in one forward sweep. Primals may be pytrees; each
     tangent has the structure of its primal (missing trailing tangents are zero)."""
+    if isinstance(fun, Derived):
+        return fun.jvp(primals, tangents)
     primals = _bind(fun, primals)
     tangents = tuple(tangents) + tuple(pytree.unflatten(td, [_zero(x) for x in leaves])
                                        for leaves, td in map(pytree.flatten,
@@ -101,6 +150,8 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     if len(tleaves) != len(leaves):
         raise S2SGradError("each tangent must have the structure of its primal",
                            _loc(fun), "pass tangents shaped like the arguments")
+    if not all(map(is_float, leaves)):
+        _check_tangents(fun, primals, tangents)
     step = pipeline.Options("jvp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
     res = _compiled(fun, step, leaves, treedefs)(*leaves, *tleaves)
@@ -112,7 +163,10 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 
 def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """`(fun(*primals), pullback)`; `pullback(u)` returns `uᵀ J` for every argument, each
-    in the structure of its argument. The pullback can be called many times."""
+    in the structure of its argument (zero for an int or bool one, which is a constant, as
+    JAX's float0 cotangent is). The pullback can be called many times."""
+    if isinstance(fun, Derived):
+        return derived.vjp_of(fun, primals)
     primals = _bind(fun, primals)
     leaves, treedefs = _flatten(primals)
     step = pipeline.Options("vjp", tuple(range(len(leaves))), True, False)
@@ -193,11 +247,14 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
 def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
             ) -> Callable[..., Any]:
+    if isinstance(fun, Derived):
+        return derived.jacobian_of(fun, argnums)
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
         args = _bind(fun, args)
+        check_floats(fun, args, nums)
         plan = vector_mode.plan(fun, nums, is_tuple, args) if vector else None
         if plan is not None:
             sweeps["forward"] += 1
@@ -250,11 +307,14 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
 
 def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
+    if isinstance(fun, Derived):  # scalar in and out: the same row, by forward sweeps
+        return derived.jacobian_of(fun, argnums)
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
         args = _bind(fun, args)
+        check_floats(fun, args, nums)
         out, pullback = vjp(fun, *args)
         out_leaves, out_td = pytree.flatten(out)
         if out_td != pytree.LEAF and not (out_td[0] == "tuple" and all(
@@ -286,12 +346,18 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
+    if isinstance(fun, Derived):
+        return derived.jacobian_of(fun, argnums)
     return fastpaths.AutoJacobian(fun, argnums, fused).function
 
 
 def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
             ) -> Callable[..., Any]:
-    """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`, in JAX's layout."""
+    """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`, in JAX's layout. Of a
+    derivative (a scalar `grad(f)`, or `grad(grad(f))`), two more forward steps."""
+    inner = derived.as_derived(fun)
+    if inner is not None:
+        return derived.hessian_of(inner, argnums)
     from .api import grad
 
     return jacfwd(grad(fun, argnums), argnums)
@@ -300,6 +366,8 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
     one argument it returns `H v`; with several, a tuple with one entry per argument."""
+    if isinstance(fun, Derived):
+        return derived.hvp_of(fun, primals, tangents)
     program = fastpaths.hvp_program(fun, primals, tangents)
     if program is not None:
         sweeps["forward"] += 1
@@ -310,70 +378,3 @@ def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     g = grad(fun, argnums=nums if len(nums) > 1 else 0)
     _, t = jvp(g, primals, tangents)
     return t
-
-
-class Derived:
-    """A derivative of a derivative: `grad(grad(f))`, `grad(grad(grad(f)))`, ...
-
-    It is the program `build(base, steps)` called with the user's arguments followed by
-    fixed tangent vectors (one block per forward step), of which it returns result `pick`.
-    `grad` of it adds one more forward step, whose tangent is the unit vector of the
-    argument being differentiated: forward-over-...-over-reverse.
-    """
-
-    def __init__(self, base: Callable[..., Any], steps: tuple, n_args: int,
-                 extras: tuple, pick: int):
-        self.base, self.steps, self.n_args, self.extras, self.pick = \
-            base, steps, n_args, extras, pick
-
-    def __call__(self, *args: Any) -> Any:
-        args = _bind(self.base, args)[:self.n_args]
-        return self.results(args, self.extras)[self.pick]
-
-    def results(self, args: tuple, extras: tuple) -> tuple:
-        full = (*args, *extras)
-        self.last = tuple(aval_of(a) for a in full)
-        sweeps["forward"] += 1
-        out = self._compiled(self.last)[0](*full)
-        return out if isinstance(out, tuple) else (out,)
-
-    def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
-        key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
-        if key not in _SOURCES or not pipeline.fresh(_SOURCES[key][2]):
-            program = pipeline.build(self.base, self.steps, list(kinds))
-            _SOURCES[key] = (*pipeline.compile_program(program, "derivative"),
-                             pipeline.lower_with_deps(self.base)[1])
-        return _SOURCES[key][:2]
-
-    def source(self) -> str:
-        """The generated code of the last call (of float arguments before any call)."""
-        kinds = getattr(self, "last", None) or tuple(
-            aval_of(a) for a in (*(1.0,) * self.n_args, *self.extras))
-        return self._compiled(kinds)[1]
-
-    def grad(self, argnum: int) -> "Derived":
-        n_params = self.n_args + len(self.extras)
-        step = pipeline.Options("jvp", tuple(range(n_params)), True, False)
-        n_results = self._n_results()
-        zeros = tuple(0.0 for _ in range(n_params))
-        unit = zeros[:argnum] + (1.0,) + zeros[argnum + 1:]
-        return Derived(self.base, self.steps + (step,), self.n_args, self.extras + unit,
-                       n_results + self.pick)
-
-    def _n_results(self) -> int:
-        program = pipeline.build(self.base, self.steps,
-                                 [aval_of(1.0)] * (self.n_args + len(self.extras)))
-        return len(program.results)
-
-
-def derivative_of(fun: Callable[..., Any], argnum: int) -> Derived:
-    """`grad` of a function s2sgrad made (a gradient, or a Derived), for float arguments."""
-    if isinstance(fun, Derived):
-        return fun.grad(argnum)
-    t = getattr(fun, "__s2sgrad__")
-    opts = t.opts
-    if opts.mode != "grad" or opts.has_aux or opts.argnums_is_tuple:
-        raise S2SGradError("grad of a derivative needs a scalar derivative: grad(f) with one "
-                           "integer argnums", t.info.loc, "use hessian or jacfwd instead")
-    inner = Derived(t.fun, (opts,), len(t.info.params), (), 0)
-    return inner.grad(argnum)

@@ -161,3 +161,121 @@ def test_jacobian_misuse_names_the_users_file_and_line():
     with pytest.raises(s2sgrad.S2SGradError) as info:
         s2sgrad.jacrev(J.returns_dict)(0.4)
     assert "jac_funcs.py" in str(info.value) and "jacfwd" in info.value.hint
+
+
+# -- int and bool arguments: differentiated ones raise as grad does; jvp and vjp hold others
+# constant (JAX's float0) -------------------------------------------------------------------
+
+DIFFERENTIATE = {
+    "jacrev": lambda x: s2sgrad.jacrev(J.quintic)(x),
+    "jacrev unfused": lambda x: s2sgrad.jacrev(J.quintic, fused=False)(x),
+    "jacfwd": lambda x: s2sgrad.jacfwd(J.quintic)(x),
+    "jacfwd unfused": lambda x: s2sgrad.jacfwd(J.quintic, fused=False)(x),
+    "jacobian": lambda x: s2sgrad.jacobian(J.quintic)(x),
+    "jacobian forward": lambda x: s2sgrad.jacobian(J.quintic, mode="forward")(x),
+    "jacobian reverse": lambda x: s2sgrad.jacobian(J.quintic, mode="reverse")(x),
+    "hessian": lambda x: s2sgrad.hessian(J.quintic)(x),
+    "hvp": lambda x: s2sgrad.hvp(J.quintic, (x,), (1.0,)),
+    "grad of grad": lambda x: s2sgrad.grad(s2sgrad.grad(J.quintic))(x),
+    "jvp": lambda x: s2sgrad.jvp(J.quintic, (x,), (1.0,)),
+}
+
+
+@pytest.mark.parametrize("x", [2, True, np.int64(2), np.array([1, 2]), np.array([True])],
+                         ids=["int", "bool", "np.int64", "int array", "bool array"])
+def test_an_int_argument_to_differentiate_raises_as_grad_does(x):
+    with pytest.raises(s2sgrad.InputTypeError) as expected:
+        s2sgrad.grad(J.quintic)(x)
+    for name, call in DIFFERENTIATE.items():
+        with pytest.raises(s2sgrad.InputTypeError) as info:
+            call(x)  # jacrev gave 0.0 for x = 2, jacfwd differentiated it as 2.0
+        assert info.value.message == expected.value.message, name
+        assert info.value.loc == expected.value.loc, name
+        if name != "jvp":  # whose hint offers a zero tangent too
+            assert info.value.hint == expected.value.hint, name
+
+
+def test_int_arguments_not_differentiated_are_constants():
+    f = J.seed_pair
+    assert s2sgrad.jacrev(f, argnums=(0, 1))(0.3, 1.2, 2) == \
+        s2sgrad.jacrev(f, argnums=(0, 1))(0.3, 1.2, 2.0)
+    assert s2sgrad.jacfwd(J.fan_in)(0.1, 2, 3, 4, 5) == \
+        pytest.approx(s2sgrad.numerical_grad(J.fan_in, 0.1, 2, 3, 4, 5))
+    # jvp: an int takes a zero tangent (JAX's float0), given or left out; vjp gives it zero
+    out, tangent = s2sgrad.jvp(J.looped, (0.6, 2), (1.0, 0))
+    assert (out, tangent) == s2sgrad.jvp(J.looped, (0.6, 2.0), (1.0, 0.0))
+    assert s2sgrad.jvp(J.looped, (0.6, 2), (1.0,)) == (out, tangent)
+    with pytest.raises(s2sgrad.InputTypeError, match="argument 'y'") as info:
+        s2sgrad.jvp(J.looped, (0.6, 2), (1.0, 1.0))
+    assert "zero tangent" in info.value.hint
+    _, pullback = s2sgrad.vjp(J.looped, 0.6, 2)
+    gx, gy = pullback(1.0)
+    assert gy == 0.0 and gx == pytest.approx(tangent)
+    _, pullback = s2sgrad.vjp(lambda x, n: np.sum(x * n), np.array([0.5, 1.5]), np.array([2, 3]))
+    assert [g.tolist() for g in pullback(1.0)] == [[2.0, 3.0], [0.0, 0.0]]
+
+
+# -- Jacobians, Hessians, jvp and vjp of grad(grad(f)): more forward steps ---------------------
+
+
+def quartic(x):
+    return x ** 4 + math.sin(x)
+
+
+def two_args(x, y):
+    return x ** 3 * y + math.sin(x * y)
+
+
+def _fd(fn, args, i, eps=1e-5):
+    plus, minus = list(args), list(args)
+    plus[i] += eps
+    minus[i] -= eps
+    return (fn(*plus) - fn(*minus)) / (2 * eps)
+
+
+def test_jacobians_of_a_second_derivative():
+    x = 0.8
+    f2 = s2sgrad.grad(s2sgrad.grad(quartic))
+    third = 24 * x - math.cos(x)
+    fourth = 24 + math.sin(x)
+    assert _fd(f2, (x,), 0) == pytest.approx(third, rel=1e-7)
+    for jac in (s2sgrad.jacfwd, s2sgrad.jacrev, s2sgrad.jacobian):
+        assert jac(f2)(x) == pytest.approx(third, rel=1e-12)  # was SourceUnavailableError
+    assert s2sgrad.hessian(s2sgrad.grad(quartic))(x) == pytest.approx(third, rel=1e-12)
+    assert s2sgrad.hessian(f2)(x) == pytest.approx(fourth, rel=1e-12)
+    f3 = s2sgrad.jacfwd(f2)
+    assert s2sgrad.hessian(f2)(x) == pytest.approx(_fd(f3, (x,), 0), rel=1e-7)
+    value, tangent = s2sgrad.jvp(f2, (x,), (2.0,))
+    assert value == f2(x) and tangent == pytest.approx(2 * third, rel=1e-12)
+    value, pullback = s2sgrad.vjp(f2, x)
+    assert value == f2(x) and pullback(2.0) == pytest.approx((2 * third,), rel=1e-12)
+    assert s2sgrad.hvp(f2, (x,), (2.0,)) == pytest.approx(2 * fourth, rel=1e-12)
+
+
+def test_jacobians_of_a_second_derivative_of_two_arguments():
+    args, nums = (0.7, 1.3), (0, 1)
+    fxy = s2sgrad.grad(s2sgrad.grad(two_args), 1)  # d2/dx dy
+    want = tuple(_fd(fxy, args, i) for i in nums)
+    for jac in (s2sgrad.jacfwd, s2sgrad.jacrev):
+        assert jac(fxy, argnums=nums)(*args) == pytest.approx(want, rel=1e-7)
+        assert jac(fxy, argnums=1)(*args) == pytest.approx(want[1], rel=1e-7)
+    H = s2sgrad.hessian(fxy, argnums=nums)(*args)
+    grads = [s2sgrad.grad(s2sgrad.grad(fxy, i), j) for i in nums for j in nums]
+    assert np.ravel(H) == pytest.approx([g(*args) for g in grads], rel=1e-12)
+    row = s2sgrad.jacfwd(fxy, argnums=nums)
+    assert H[1] == pytest.approx(tuple(_fd(lambda x, y: row(x, y)[1], args, i)
+                                       for i in nums), rel=1e-6)
+    hessian_of_grad = s2sgrad.hessian(s2sgrad.grad(two_args), argnums=nums)(*args)
+    assert hessian_of_grad[0][1] == pytest.approx(want[0], rel=1e-7)
+    _, tangent = s2sgrad.jvp(fxy, args, (0.5, -2.0))
+    _, pullback = s2sgrad.vjp(fxy, *args)
+    assert tangent == pytest.approx(0.5 * want[0] - 2.0 * want[1], rel=1e-7)
+    assert pullback(1.0) == pytest.approx(want, rel=1e-7)
+    assert s2sgrad.grad(s2sgrad.grad(two_args), -1)(*args) == fxy(*args)
+
+
+def test_a_second_derivative_takes_float_scalars():
+    f2 = s2sgrad.grad(s2sgrad.grad(lambda x: np.sum(x ** 3)))
+    with pytest.raises(s2sgrad.S2SGradError, match="float arguments") as info:
+        f2(np.array([1.0, 2.0]))  # was [6, 12]: the gradient's column sums
+    assert "hessian" in info.value.hint
