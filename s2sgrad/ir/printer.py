@@ -11,7 +11,7 @@ import operator
 from typing import Any
 
 from ..backend import runtime
-from .core import Assign, Atom, Block, Const, For, Function, If, Stmt, While
+from .core import Assign, Atom, Block, For, Function, If, Stmt, While
 
 INFIX = {
     operator.add: "+", operator.sub: "-", operator.mul: "*", operator.truediv: "/",

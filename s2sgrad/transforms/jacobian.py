@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from ..analysis import kinds as K
 from ..ir.builder import defined_in, substitute
-from ..ir.core import Assign, Atom, Block, Const, For, Function, If, NameSupply, Var, While
+from ..ir.core import Atom, Block, Const, For, Function, If, NameSupply, Var, While
 from .cse import cse
 from .forward import forward
 from .reverse import reverse
