@@ -32,6 +32,7 @@ one sweep per column.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -172,13 +173,17 @@ def registered() -> dict[Any, Rule]:
 def user_rules() -> list[tuple[Any, list[Any]]]:
     """Rules registered from outside s2sgrad, as `(primitive, [rule functions and flags])`,
     in registration order: what a persistent cache of generated code must fingerprint."""
+    from ..frontend.parse import is_library
+
     out = []
     for prim, rule in _RULES.items():
         fns = [f for table in (rule.vjps, rule.scalar_vjps or (), rule.jvps) for f in table]
         outside = [f for f in fns if f is not None and
                    not getattr(f, "__module__", "").startswith("s2sgrad")]
+        module = sys.modules.get(getattr(prim, "__module__", None) or "")
         user_prim = callable(prim) and hasattr(prim, "__code__") and \
-            not prim.__module__.startswith("s2sgrad")
+            not prim.__module__.startswith("s2sgrad") and \
+            not (module is not None and is_library(module))  # np.full is NumPy's, not yours
         if outside or user_prim:
             flags = (rule.linear, rule.multilinear, rule.elementwise, rule.nondiff)
             out.append((prim, [f for f in fns if f is not None] + [flags]))
