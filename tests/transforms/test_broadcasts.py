@@ -4,8 +4,6 @@ broadcasts anyway."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import numpy as np
 import pytest
 
@@ -13,6 +11,8 @@ import s2sgrad
 from s2sgrad import pipeline
 from s2sgrad.analysis.kinds import kind_of_value
 from s2sgrad.transforms import optimize as optimize_module
+
+from .helpers import compiled_gradient
 
 
 def softmax_ce(z, y):
@@ -63,17 +63,11 @@ IDS = ["softmax_ce", "centered", "centered_float32", "row_sums_squared", "scaled
        "mixed", "two_sums", "rosenbrock"]
 
 
-def _compiled(fn: Callable[..., Any], args: tuple) -> tuple[Callable[..., Any], str]:
-    opts = pipeline.Options("grad", (0,), False, False)
-    program = pipeline.gradient_program(fn, opts, [kind_of_value(a) for a in args])
-    return pipeline.compile_program(program, "test")
-
-
 @pytest.mark.parametrize("fn,args", CASES, ids=IDS)
 def test_same_gradient_with_and_without_the_pass(fn, args, monkeypatch):
-    dropped, _ = _compiled(fn, args)
+    dropped, _ = compiled_gradient(fn, args)
     monkeypatch.setattr(optimize_module, "drop_broadcasts", lambda f: f)
-    kept, text = _compiled(fn, args)
+    kept, text = compiled_gradient(fn, args)
     a, b = dropped(*args), kept(*args)
     assert a.shape == b.shape == args[0].shape and a.dtype == b.dtype
     np.testing.assert_array_equal(a, b)
@@ -92,10 +86,10 @@ def test_gradient_matches_central_differences(fn, args):
     ids=["softmax_ce", "centered", "row_sums_squared", "scaled_rows", "mixed", "two_sums",
          "rosenbrock"])
 def test_broadcasts_go_only_where_an_operator_broadcasts(fn, args, all_go, monkeypatch):
-    _, text = _compiled(fn, args)
+    _, text = compiled_gradient(fn, args)
     assert ("np.broadcast_to(" not in text) == all_go, text
     monkeypatch.setattr(optimize_module, "drop_broadcasts", lambda f: f)
-    _, before = _compiled(fn, args)
+    _, before = compiled_gradient(fn, args)
     assert "np.broadcast_to(" in before  # there was one to drop or keep
 
 

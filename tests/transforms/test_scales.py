@@ -4,16 +4,14 @@ gradients are unchanged and match central differences."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad import pipeline
-from s2sgrad.analysis.kinds import kind_of_value
 from s2sgrad.transforms import optimize as optimize_module
 from s2sgrad.transforms.scales import _power_of_two
+
+from .helpers import compiled_gradient
 
 
 def rosenbrock(x):
@@ -41,17 +39,11 @@ CASES = [(rosenbrock, (RNG.uniform(-1.5, 1.5, size=7),)),
 IDS = ["rosenbrock7", "rosenbrock3", "tenth_square", "cubed", "weighted"]
 
 
-def _compiled(fn: Callable[..., Any], args: tuple) -> tuple[Callable[..., Any], str]:
-    opts = pipeline.Options("grad", (0,), False, False)
-    program = pipeline.gradient_program(fn, opts, [kind_of_value(a) for a in args])
-    return pipeline.compile_program(program, "test")
-
-
 @pytest.mark.parametrize("fn,args", CASES, ids=IDS)
 def test_same_bits_with_and_without_the_pass(fn, args, monkeypatch):
-    folded, _ = _compiled(fn, args)
+    folded, _ = compiled_gradient(fn, args)
     monkeypatch.setattr(optimize_module, "fold_scales", lambda f: f)
-    plain, _ = _compiled(fn, args)
+    plain, _ = compiled_gradient(fn, args)
     for scale in (1.0, 1e-308, 1e153, 1e300):  # subnormal, overflowing and ordinary values
         x = args[0] * scale
         with np.errstate(over="ignore", invalid="ignore"):
@@ -68,15 +60,15 @@ def test_gradient_matches_central_differences(fn, args):
 
 
 def test_what_is_folded_and_what_is_not():
-    assert "200.0 * " in _compiled(*CASES[0])[1]  # 100.0 * (2.0 * u4)
-    tenth = _compiled(*CASES[2])[1]
+    assert "200.0 * " in compiled_gradient(*CASES[0])[1]  # 100.0 * (2.0 * u4)
+    tenth = compiled_gradient(*CASES[2])[1]
     assert "0.1 * (2.0 * x)" in tenth and "0.2" not in tenth, tenth
-    cube = _compiled(*CASES[3])[1]
+    cube = compiled_gradient(*CASES[3])[1]
     assert "300.0" not in cube and "3.0" in cube, cube
 
 
 def test_the_seed_times_an_array_made_here_is_that_array():
-    text = _compiled(*CASES[0])[1]
+    text = compiled_gradient(*CASES[0])[1]
     assert "1.0 *" not in text and "* 1.0" not in text, text
 
 

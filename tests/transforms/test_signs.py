@@ -14,6 +14,8 @@ from s2sgrad import pipeline
 from s2sgrad.analysis.kinds import FLOAT
 from s2sgrad.transforms import optimize as optimize_module
 
+from .helpers import compiled_gradient
+
 
 def sigmoid_net(w1, w2, x):
     h = 1.0 / (1.0 + math.exp(-(w1 * x)))
@@ -103,34 +105,27 @@ ARRAYS = [(rosenbrock, (np.linspace(-1.2, 1.4, 9),)),
                         np.random.default_rng(2).normal(size=(4, 3))))]
 
 
-def _array_compiled(fn, args):
-    from s2sgrad.analysis.kinds import kind_of_value
-    opts = pipeline.Options("grad", (0,), False, False)
-    program = pipeline.gradient_program(fn, opts, [kind_of_value(a) for a in args])
-    return pipeline.compile_program(program, "test")
-
-
 @pytest.mark.parametrize("fn,args", ARRAYS, ids=["rosenbrock", "differences", "row_scaled"])
 def test_arrays_same_bits_and_central_differences(fn, args, monkeypatch):
-    folded, _ = _array_compiled(fn, args)
+    folded, _ = compiled_gradient(fn, args)
     got = folded(*args)
     np.testing.assert_allclose(
         got, s2sgrad.numerical_grad(lambda x: fn(x, *args[1:]), args[0]), rtol=1e-6,
         atol=1e-8)
     monkeypatch.setattr(optimize_module, "fold_signs", lambda f: f)
-    unfolded, text = _array_compiled(fn, args)
+    unfolded, text = compiled_gradient(fn, args)
     np.testing.assert_array_equal(got, unfolded(*args))
     assert _unary_minuses(text) > 0
 
 
 def test_a_negative_adjoint_is_subtracted_at_its_index():
-    _, text = _array_compiled(*ARRAYS[0])
+    _, text = compiled_gradient(*ARRAYS[0])
     assert "zx[:-1] -= " in text and _unary_minuses(text) == 0, text
 
 
 def test_a_minus_is_not_moved_onto_a_bigger_array():
     """(-a) * m with a of shape (3,) and m of shape (4, 3): the forward sweep keeps the minus
     on the three numbers of a rather than on the twelve of the product."""
-    _, text = _array_compiled(*ARRAYS[2])
+    _, text = compiled_gradient(*ARRAYS[2])
     forward = text[:text.index("# adjoint of")]
     assert "-a" in forward and "-(a * m)" not in forward, text
