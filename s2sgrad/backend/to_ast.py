@@ -149,6 +149,8 @@ class _Codegen:
             return ast.Constant(None)
         if isinstance(value, float) and not math.isfinite(value):
             return self.ref(value, "inf" if value > 0 else "nan" if value != value else "ninf")
+        if isinstance(value, np.generic):
+            return self.numpy_scalar(value)
         if isinstance(value, _LITERALS):
             return ast.Constant(value)
         if isinstance(value, tuple) and all(_printable(v) for v in value):
@@ -159,6 +161,17 @@ class _Codegen:
         if value is Ellipsis:
             return ast.Constant(Ellipsis)
         return self.ref(value, getattr(value, "__name__", "c"))
+
+    def numpy_scalar(self, value: np.generic) -> ast.expr:
+        """`np.float64(0.4)`: a NumPy scalar keeps its type (a global `np.float64(2.5)`
+        folds into one), written as the call that makes it."""
+        kind = type(value)
+        if getattr(np, kind.__name__, None) is not kind or value.dtype.kind not in "biufc" \
+                or (value.dtype.kind in "fc" and not np.isfinite(value)):
+            return self.ref(value, "c")
+        self.ns["np"] = np
+        make = ast.Attribute(ast.Name("np", ast.Load()), kind.__name__, ast.Load())
+        return ast.Call(make, [ast.Constant(value.item())], [])
 
     def _as_float(self, a: Atom, other: Atom, emitted: ast.expr) -> ast.expr:
         """`1 - x` as `1.0 - x` when `x` is a float scalar: the same value, and CPython's

@@ -3,6 +3,7 @@
 import linecache
 import traceback
 
+import numpy as np
 import pytest
 
 import s2sgrad
@@ -85,3 +86,25 @@ def test_adding_a_negation_is_written_as_a_subtraction():
     assert "dx2 - dx3" in text and "+ -" not in text and "- -" not in text, text
     jac = s2sgrad.jacfwd(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)
     assert jac == s2sgrad.jacrev(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)
+
+
+HALF32 = np.float32(0.5)
+SPREAD = np.float64(2.5)
+
+
+def _over_spread(x):
+    return x / SPREAD
+
+
+def _times_half32(x):
+    return x * HALF32 + np.float64(1.5) * x
+
+
+def test_numpy_scalar_globals_are_written_as_the_calls_that_make_them():
+    g = s2sgrad.grad(_over_spread)
+    assert g(1.0) == pytest.approx(0.4)
+    assert "np.float64(0.4)" in s2sgrad.source(g)
+    x = np.array([1.0, 2.0], np.float32)
+    h = s2sgrad.grad(lambda x: np.sum(_times_half32(x)))
+    assert np.allclose(h(x), s2sgrad.numerical_grad(lambda x: np.sum(_times_half32(x)),
+                                                    x.astype(float)), atol=1e-6)
