@@ -1,9 +1,12 @@
-"""Rules for `numpy.linalg`: inv, det, slogdet, solve, cholesky, norm, eigh, svd and pinv.
+"""Rules for `numpy.linalg`: inv, det, slogdet, solve, cholesky, norm, eigh, eigvalsh, svd
+and pinv.
 
 Matrices are the last two axes; most rules also take stacks of matrices. The functions that
-assume a symmetric input (cholesky, eigh) read one triangle only; their rules follow the
-usual convention and treat the input as symmetric: the adjoint they return is symmetric, and
-the tangent they push forward is the symmetric part of the input's tangent.
+assume a symmetric input read one triangle only. The rules of eigh and eigvalsh are the
+derivatives of what NumPy computes, a function of that triangle: the other triangle gets a
+zero adjoint and its tangent is ignored. The rule of cholesky follows the usual convention
+instead and treats the input as symmetric: the adjoint it returns is symmetric, and the
+tangent it pushes forward is the symmetric part of the input's tangent.
 
 The results of slogdet, eigh and svd are named tuples. Their adjoint is a tuple with one
 entry per field (zero where no adjoint arrived); `.eigenvalues`, `.U` and the like are
@@ -16,7 +19,7 @@ import numpy as np
 
 from ..backend.runtime import attr, seq_onehot, unbroadcast
 from .numpy_shapes import _pieces
-from .registry import defjvp, defvjp
+from .registry import defjvp, deflinear, defvjp
 
 
 def _mT(x):  # noqa: N802 (the matrix transpose, as in the array API)
@@ -121,29 +124,65 @@ defvjp(np.linalg.cholesky, _cholesky)
 defjvp(np.linalg.cholesky, _cholesky_jvp)
 
 
+def _triangle_read(t, uplo):
+    """The symmetric matrix that eigh and eigvalsh see in `t`: the triangle `uplo` names,
+    mirrored (what they compute is a function of that triangle alone)."""
+    if uplo in ("U", "u"):
+        return np.triu(t) + _mT(np.triu(t, 1))
+    return np.tril(t) + _mT(np.tril(t, -1))
+
+
+def _triangle_adjoint(s, uplo):
+    """The adjoint of `_triangle_read`: an item of the triangle read gets the adjoints of
+    both places it is copied to, an item of the other triangle none."""
+    if uplo in ("U", "u"):
+        return np.triu(s) + np.triu(_mT(s), 1)
+    return np.tril(s) + np.tril(_mT(s), -1)
+
+
+defvjp(_triangle_read, lambda g, ans, t, uplo: _triangle_adjoint(g, uplo))
+defvjp(_triangle_adjoint, lambda g, ans, s, uplo: _triangle_read(g, uplo))
+deflinear(_triangle_read)
+deflinear(_triangle_adjoint)
+
+
 def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)
-    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ, F_ij = 1 / (w_j - w_i) off the diagonal, symmetrized."""
+    """S̄ = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ, F_ij = 1 / (w_j - w_i) off the diagonal, for S the
+    symmetric matrix read from one triangle of A (S̄ is right on symmetric tangents, all S
+    has); then Ā from S̄."""
     w, v = ans
     gw, gv = _pieces(g, ans)
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    if np.ndim(a) == 2:
-        s = v @ (gw[:, None] * eye + f * (v.T @ gv)) @ v.T
-        return 0.5 * (s + s.T)
     s = v @ (gw[..., None] * eye + f * (_mT(v) @ gv)) @ _mT(v)
-    return 0.5 * (s + _mT(s))
+    return _triangle_adjoint(s, UPLO)
 
 
 def _eigh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
     w, v = ans
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    m = _mT(v) @ (0.5 * (t + _mT(t))) @ v
+    m = _mT(v) @ _triangle_read(t, UPLO) @ v
     return np.diagonal(m, 0, -2, -1), v @ (f * m)
 
 
 defvjp(np.linalg.eigh, _eigh)
 defjvp(np.linalg.eigh, _eigh_jvp)
+
+
+def _eigvalsh(g, ans, a, UPLO="L"):  # noqa: N803
+    """S̄ = V diag(w̄) Vᵀ, with V the eigenvectors of the triangle read."""
+    w, v = np.linalg.eigh(a, UPLO)
+    return _triangle_adjoint((v * g[..., None, :]) @ _mT(v), UPLO)
+
+
+def _eigvalsh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
+    w, v = np.linalg.eigh(a, UPLO)
+    return np.sum(v * (_triangle_read(t, UPLO) @ v), axis=-2)
+
+
+defvjp(np.linalg.eigvalsh, _eigvalsh)
+defjvp(np.linalg.eigvalsh, _eigvalsh_jvp)
 
 
 def _reduced_svd(a, full_matrices):

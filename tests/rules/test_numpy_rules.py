@@ -18,6 +18,7 @@ from s2sgrad.ir.printer import prim_name
 from s2sgrad.rules.registry import registered
 
 from . import numpy_cases
+from .linalg_cases import LINALG_CASES
 from .numpy_cases import CASES, weighted
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}")
@@ -82,7 +83,7 @@ def _numpy_prims():
 
 
 def test_every_numpy_rule_is_tested():
-    tested = {p for c in CASES for p in c.prims}
+    tested = {p for c in CASES + LINALG_CASES for p in c.prims}
     untested = sorted(prim_name(p) for p in _numpy_prims() - tested
                       if prim_name(p) != "the attribute .real")
     assert not untested, f"rules without a finite-difference test: {untested}"

