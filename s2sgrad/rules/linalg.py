@@ -265,58 +265,63 @@ defjvp(np.linalg.pinv, _pinv_jvp)
 
 def _norm(g, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002 (numpy's name)
     """The 2-norm and Frobenius norm, vector p-norms, and the nuclear, spectral, 1 and inf
-    norms of matrices."""
+    norms of matrices over any two axes. `x` may be a list of arrays, read as one array."""
+    x = np.asarray(x)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
         ans = np.expand_dims(ans, axis)
-    if ord is None or ord == "fro":
-        return g * x / ans
-    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+    if ord in (None, "fro"):
+        return x * (g / ans)
+    if np.size(axis) == 2 or axis is None and np.ndim(x) == 2:
         rows, cols = (0, 1) if axis is None else axis
-        if ord == "nuc":
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            return g * (u @ vh)
-        if ord == 2 or ord == -2:
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            k = 0 if ord == 2 else -1
-            return g * np.outer(u[:, k], vh[k])
-        if ord == 1 or ord == -1:  # the largest (smallest) column sum
+        if ord in ("nuc", 2, -2):  # the singular vectors of the slices
+            u, s, vh = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)),
+                                     full_matrices=False)
+            if ord == 2:
+                u, vh = u[..., :, :1], vh[..., :1, :]
+            elif ord == -2:
+                u, vh = u[..., :, -1:], vh[..., -1:, :]
+            return g * np.moveaxis(u @ vh, (-2, -1), (rows, cols))
+        if ord in (1, -1):  # the largest (smallest) column sum
             return g * np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == ans)
         return g * np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == ans)
     if ord == 0:  # counts the nonzero items: a step function
-        return 0.0 * x
+        return np.zeros(np.shape(x))
     if ord == 1:
         return g * np.sign(x)
-    if ord == np.inf or ord == -np.inf:
+    if ord in (np.inf, -np.inf):
         hit = np.abs(x) == ans
         return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
     return g * np.sign(x) * (np.abs(x) / ans) ** (ord - 1)
 
 
 def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002
-    if ord is None or ord == "fro":
+    """The tangent is the sum over the axes reduced of `t` times the slope of `_norm`."""
+    x = np.asarray(x)
+    if ord in (None, "fro"):
         return np.sum(x * t, axis=axis, keepdims=keepdims) / ans
     a = ans
     if axis is not None and not keepdims:
         a = np.expand_dims(ans, axis)
-    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+    if np.size(axis) == 2 or axis is None and np.ndim(x) == 2:
         rows, cols = (0, 1) if axis is None else axis
-        if ord == "nuc":
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            d = u @ vh
-        elif ord == 2 or ord == -2:
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            k = 0 if ord == 2 else -1
-            d = np.outer(u[:, k], vh[k])
-        elif ord == 1 or ord == -1:
+        if ord in ("nuc", 2, -2):
+            u, s, vh = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)),
+                                     full_matrices=False)
+            if ord == 2:
+                u, vh = u[..., :, :1], vh[..., :1, :]
+            elif ord == -2:
+                u, vh = u[..., :, -1:], vh[..., -1:, :]
+            d = np.moveaxis(u @ vh, (-2, -1), (rows, cols))
+        elif ord in (1, -1):
             d = np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == a)
         else:
             d = np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == a)
     elif ord == 0:
-        d = 0.0 * x
+        d = np.zeros(np.shape(x))
     elif ord == 1:
         d = np.sign(x)
-    elif ord == np.inf or ord == -np.inf:
+    elif ord in (np.inf, -np.inf):
         hit = np.abs(x) == a
         d = np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
     else:

@@ -43,3 +43,35 @@ def eigvalsh_lower(x):
 @case(np.linalg.eigvalsh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
 def eigvalsh_upper(x):
     return np.linalg.eigvalsh(x, "U")
+
+
+# -- matrix norms over any two axes of a stack, and norms of lists -----------------------------
+
+def _norm(ord, axis, keepdims=False):
+    def fn(x):
+        return np.linalg.norm(x, ord, axis, keepdims)
+    return fn
+
+
+for _ord, _axis, _keep, _shapes in (
+        ("nuc", (0, 1), False, (A(4, 3, 2), A(3, 3, 3))),
+        ("nuc", (2, 0), True, (A(4, 3, 2), A(2, 2, 5))),
+        (2, (0, 1), False, (A(4, 3, 2), A(2, 3, 4))),
+        (-2, (-1, -3), True, (A(4, 3, 2), A(3, 2, 3))),
+        (2, None, False, (A(3, 4), A(4, 2))),
+        (1, (2, 1), False, (A(2, 3, 4), A(3, 2, 2))),
+        (-np.inf, (0, 2), True, (A(2, 3, 4), A(3, 2, 2))),
+        ("fro", (1, 2), False, (A(2, 3, 4), A(3, 2, 2))),
+        (3, (1,), False, (A(2, 3, 4, domain="a"), A(3, 2, domain="a")))):
+    LINALG_CASES.append(Case(f"norm-{_ord}-{_axis}-{_keep}", _norm(_ord, _axis, _keep),
+                             [(s,) for s in _shapes], (np.linalg.norm,)))
+
+
+@case(np.linalg.norm, A(3), A(2, 2), into=LINALG_CASES)
+def norm_of_a_list(x):
+    return np.linalg.norm([x, 2.0 * x + 1.0])
+
+
+@case(np.linalg.norm, (A(3), A(3)), (A(2, 2), A(2, 2)), into=LINALG_CASES)
+def norm_of_a_tuple(x, y):
+    return np.linalg.norm((x, x * y, y), 1, 0)
