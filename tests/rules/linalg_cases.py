@@ -75,3 +75,48 @@ def norm_of_a_list(x):
 @case(np.linalg.norm, (A(3), A(3)), (A(2, 2), A(2, 2)), into=LINALG_CASES)
 def norm_of_a_tuple(x, y):
     return np.linalg.norm((x, x * y, y), 1, 0)
+
+
+# -- einsum: ellipses anywhere, broadcasting, and the interleaved form -------------------------
+
+def _einsum2(subscripts):
+    def fn(x, y):
+        return np.einsum(subscripts, x, y)
+    return fn
+
+
+for _s, _v in (("j...k,lj...->lk...", [(A(2, 3), A(4, 2)), (A(2, 3, 3), A(2, 2)),
+                                        (A(2, 2), A(3, 2, 3)), (A(2, 3, 2), A(2, 2, 3))]),
+               ("jk...,lj...->lk...", [(A(3, 2), A(2, 3, 4)), (A(3, 2, 4), A(2, 3)),
+                                        (A(3, 2, 4), A(2, 3, 1))]),
+               ("...jk,...lj->...lk", [(A(4, 4), A(3, 4, 4)), (A(2, 1, 3, 2), A(4, 2, 3))]),
+               ("...,...->...", [(A(3, 4, 4), A(4, 4)), (A(2, 1), A(3))]),
+               ("...ij,...jk", [(A(2, 3, 4), A(4, 2)), (A(3, 2), A(1, 2, 2))]),
+               ("i...,i...", [(A(3, 2), A(3, 2)), (A(2, 3, 4), A(2, 4))])):
+    LINALG_CASES.append(Case(f"einsum-{_s}", _einsum2(_s), _v, (np.einsum,)))
+
+
+@case(np.einsum, (A(2, 3), A(3, 4)), (A(4, 1), A(1, 2)), into=LINALG_CASES)
+def einsum_sublists(x, y):
+    return np.einsum(x, [0, 1], y, [1, 2], [0, 2])
+
+
+@case(np.einsum, (A(3, 3), A(3, 4)), (A(2, 2), A(2, 3)), into=LINALG_CASES)
+def einsum_sublists_implicit_output(x, y):
+    return np.einsum(x, (1, 0), y, (0, 2)) * np.einsum(x, (0, 0), y, (0, 1))[0]
+
+
+@case(np.einsum, (A(2, 2, 3), A(3, 4)), (A(2, 3), A(2, 3, 4)), into=LINALG_CASES)
+def einsum_sublists_ellipsis(x, y):
+    return np.einsum(x, (Ellipsis, 0, 1), y, (Ellipsis, 1, 2), (Ellipsis, 0, 2))
+
+
+@case(np.einsum, (A(3, 4, 4), A(4, 4, 3), A(4, 4, 3)), (A(2, 3, 3), A(3, 3, 2), A(3, 3, 2)),
+      into=LINALG_CASES)
+def einsum_sublists_three(x, y, z):
+    return np.einsum(x, [0, 1, 2], y, [3, 1, 0], z, [3, 3, 0], [3, 2, 0])
+
+
+@case(np.einsum, A(3, 4), A(2, 2, 5), into=LINALG_CASES)
+def einsum_sublists_one_operand(x):
+    return np.einsum(x, [Ellipsis, 0]) + np.sum(np.einsum(x, [0, Ellipsis], [Ellipsis, 0]))

@@ -9,6 +9,7 @@ import pytest
 
 import s2sgrad
 
+from . import linalg_cases
 from .linalg_cases import LINALG_CASES
 from .numpy_cases import weighted
 from .test_numpy_rules import EPS, assert_close, draw, like
@@ -61,3 +62,20 @@ def test_every_case_has_two_shapes():
     few = [c.name for c in LINALG_CASES
            if len({tuple(a.shape for a in v) for v in c.variants}) < 2]
     assert not few, few
+
+
+@pytest.mark.parametrize("fn,shapes", [
+    (linalg_cases.einsum_sublists, [(2, 3), (3, 4)]),
+    (linalg_cases.einsum_sublists_ellipsis, [(2, 2, 3), (3, 4)]),
+    (linalg_cases.einsum_sublists_three, [(2, 3, 3), (3, 3, 2), (3, 3, 2)]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_interleaved_einsum_in_vector_mode(fn, shapes):
+    """jacfwd runs all columns in one sweep where it can; the interleaved form falls back to
+    one sweep per column, and every operand's columns must be there."""
+    rng = np.random.default_rng(len(shapes))
+    args = [rng.normal(size=s) for s in shapes]
+    argnums = tuple(range(len(args)))
+    forward = s2sgrad.jacfwd(fn, argnums=argnums)(*args)
+    backward = s2sgrad.jacrev(fn, argnums=argnums)(*args)
+    for f, b in zip(forward, backward):
+        np.testing.assert_allclose(f, b, rtol=1e-12, atol=1e-12)

@@ -99,7 +99,6 @@ def test_every_case_has_two_shapes():
     (numpy_cases.max_with_where, "where= argument"),
     (numpy_cases.pad_mean_mode, "np.pad(mode='mean')"),
     (numpy_cases.svd_full_non_square, "full_matrices=True"),
-    (numpy_cases.einsum_interleaved, "interleaved form"),
     (numpy_cases.einsum_seven, "more than six operands"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_unsupported_arguments_raise(fn, what):
