@@ -310,7 +310,7 @@ def _einsum_vjp(i):
     adjoint in its place; in the interleaved form, operand i // 2."""
     def vjp(g, ans, a0, a1=None, a2=None, a3=None, a4=None, a5=None, a6=None, a7=None,
             a8=None, a9=None, a10=None, a11=None, a12=None, a13=None, a14=None):
-        if i % 2 == 0 and (i == 0 or not einsum_has_subscripts(a0)):  # decided when compiled
+        if i % 2 == 0 and (i == 0 or not einsum_has_subscripts(a0)):  # constant for a string
             if a13 is not None:
                 return _unsupported(g, "np.einsum with more than six operands")
             return _einsum_sublist_adjoint(
