@@ -21,7 +21,7 @@ import numpy as np
 
 from ..backend import runtime
 from .numpy_products import _dot_subscripts, _einsum_parts, _inner_subscripts, \
-    _tensordot_subscripts
+    _tensordot_subscripts, einsum_has_subscripts
 
 # -- compile-time helpers: axes, shapes, subscripts ------------------------------------------
 
@@ -87,7 +87,8 @@ def _batched_subscripts(subscripts, k):
 
 
 STATIC = {_moved, _padded, _row, _column, _perm, _method_perm, _tile_reps, _pad_widths,
-          _batched_subscripts, _dot_subscripts, _inner_subscripts, _tensordot_subscripts}
+          _batched_subscripts, _dot_subscripts, _inner_subscripts, _tensordot_subscripts,
+          einsum_has_subscripts}
 
 
 def unbatchable(x, what):

@@ -20,7 +20,8 @@ from .batched import (_batched_subscripts, _column, _method_perm, _moved, _pad_w
                       column_stack_batched, cumprod_batched, diag_batched, dstack_batched,
                       hstack_batched, onehot_batched, prod_weights, put_batched, unbatchable,
                       unbroadcast_batched, vstack_batched, written_batched)
-from .numpy_products import _dot_subscripts, _inner_subscripts, _tensordot_subscripts
+from .numpy_products import _dot_subscripts, _inner_subscripts, _tensordot_subscripts, \
+    einsum_has_subscripts
 from .numpy_shapes import _copy_mode
 from .registry import defbatched, defbatched_linear, defbatchsafe, lookup, registered
 
@@ -393,6 +394,8 @@ def _tensordot_b(t, ans, a, b, axes=2):
 def _einsum(k):
     """The batched JVP for operand k of `np.einsum(subscripts, x0, x1, ...)` (up to six)."""
     def rule(t, ans, subscripts, x0, x1=None, x2=None, x3=None, x4=None, x5=None, x6=None):
+        if not einsum_has_subscripts(subscripts):  # known when compiled
+            return unbatchable(t, "np.einsum in the interleaved form")
         if k >= 6:
             return unbatchable(t, "np.einsum with more than six operands")
         if x6 is not None:
@@ -424,7 +427,14 @@ defbatched(np.dot, _dot_a, _dot_b)
 defbatched(np.inner, _inner_a, _inner_b)
 defbatched(np.outer, _outer_a, _outer_b)
 defbatched(np.tensordot, _tensordot_a, _tensordot_b)
-defbatched(np.einsum, None, *[_einsum(k) for k in range(7)])
+def _einsum_interleaved(t, ans, x0, a1=None, a2=None, a3=None, a4=None, a5=None, a6=None,
+                        a7=None, a8=None, a9=None, a10=None, a11=None, a12=None, a13=None):
+    """The first argument is differentiated: einsum's interleaved form (operand, sublist,
+    ...), which falls back to one forward sweep per column."""
+    return unbatchable(t, "np.einsum in the interleaved form")
+
+
+defbatched(np.einsum, _einsum_interleaved, *[_einsum(k) for k in range(7)])
 
 # -- indexing and assignment, including what reverse programs use (forward-over-reverse) ----------
 

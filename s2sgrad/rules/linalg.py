@@ -1,9 +1,12 @@
-"""Rules for `numpy.linalg`: inv, det, slogdet, solve, cholesky, norm, eigh, svd and pinv.
+"""Rules for `numpy.linalg`: inv, det, slogdet, solve, cholesky, norm, eigh, eigvalsh, svd
+and pinv.
 
 Matrices are the last two axes; most rules also take stacks of matrices. The functions that
-assume a symmetric input (cholesky, eigh) read one triangle only; their rules follow the
-usual convention and treat the input as symmetric: the adjoint they return is symmetric, and
-the tangent they push forward is the symmetric part of the input's tangent.
+assume a symmetric input read one triangle only. The rules of eigh and eigvalsh are the
+derivatives of what NumPy computes, a function of that triangle: the other triangle gets a
+zero adjoint and its tangent is ignored. The rule of cholesky follows the usual convention
+instead and treats the input as symmetric: the adjoint it returns is symmetric, and the
+tangent it pushes forward is the symmetric part of the input's tangent.
 
 The results of slogdet, eigh and svd are named tuples. Their adjoint is a tuple with one
 entry per field (zero where no adjoint arrived); `.eigenvalues`, `.U` and the like are
@@ -16,7 +19,7 @@ import numpy as np
 
 from ..backend.runtime import attr, seq_onehot, unbroadcast
 from .numpy_shapes import _pieces
-from .registry import defjvp, defvjp
+from .registry import defjvp, deflinear, defvjp
 
 
 def _mT(x):  # noqa: N802 (the matrix transpose, as in the array API)
@@ -121,29 +124,65 @@ defvjp(np.linalg.cholesky, _cholesky)
 defjvp(np.linalg.cholesky, _cholesky_jvp)
 
 
+def _triangle_read(t, uplo):
+    """The symmetric matrix that eigh and eigvalsh see in `t`: the triangle `uplo` names,
+    mirrored (what they compute is a function of that triangle alone)."""
+    if uplo in ("U", "u"):
+        return np.triu(t) + _mT(np.triu(t, 1))
+    return np.tril(t) + _mT(np.tril(t, -1))
+
+
+def _triangle_adjoint(s, uplo):
+    """The adjoint of `_triangle_read`: an item of the triangle read gets the adjoints of
+    both places it is copied to, an item of the other triangle none."""
+    if uplo in ("U", "u"):
+        return np.triu(s) + np.triu(_mT(s), 1)
+    return np.tril(s) + np.tril(_mT(s), -1)
+
+
+defvjp(_triangle_read, lambda g, ans, t, uplo: _triangle_adjoint(g, uplo))
+defvjp(_triangle_adjoint, lambda g, ans, s, uplo: _triangle_read(g, uplo))
+deflinear(_triangle_read)
+deflinear(_triangle_adjoint)
+
+
 def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)
-    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ, F_ij = 1 / (w_j - w_i) off the diagonal, symmetrized."""
+    """S̄ = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ, F_ij = 1 / (w_j - w_i) off the diagonal, for S the
+    symmetric matrix read from one triangle of A (S̄ is right on symmetric tangents, all S
+    has); then Ā from S̄."""
     w, v = ans
     gw, gv = _pieces(g, ans)
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    if np.ndim(a) == 2:
-        s = v @ (gw[:, None] * eye + f * (v.T @ gv)) @ v.T
-        return 0.5 * (s + s.T)
     s = v @ (gw[..., None] * eye + f * (_mT(v) @ gv)) @ _mT(v)
-    return 0.5 * (s + _mT(s))
+    return _triangle_adjoint(s, UPLO)
 
 
 def _eigh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
     w, v = ans
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    m = _mT(v) @ (0.5 * (t + _mT(t))) @ v
+    m = _mT(v) @ _triangle_read(t, UPLO) @ v
     return np.diagonal(m, 0, -2, -1), v @ (f * m)
 
 
 defvjp(np.linalg.eigh, _eigh)
 defjvp(np.linalg.eigh, _eigh_jvp)
+
+
+def _eigvalsh(g, ans, a, UPLO="L"):  # noqa: N803
+    """S̄ = V diag(w̄) Vᵀ, with V the eigenvectors of the triangle read."""
+    w, v = np.linalg.eigh(a, UPLO)
+    return _triangle_adjoint((v * g[..., None, :]) @ _mT(v), UPLO)
+
+
+def _eigvalsh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
+    w, v = np.linalg.eigh(a, UPLO)
+    return np.sum(v * (_triangle_read(t, UPLO) @ v), axis=-2)
+
+
+defvjp(np.linalg.eigvalsh, _eigvalsh)
+defjvp(np.linalg.eigvalsh, _eigvalsh_jvp)
 
 
 def _reduced_svd(a, full_matrices):
@@ -226,58 +265,63 @@ defjvp(np.linalg.pinv, _pinv_jvp)
 
 def _norm(g, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002 (numpy's name)
     """The 2-norm and Frobenius norm, vector p-norms, and the nuclear, spectral, 1 and inf
-    norms of matrices."""
+    norms of matrices over any two axes. `x` may be a list of arrays, read as one array."""
+    x = np.asarray(x)
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
         ans = np.expand_dims(ans, axis)
-    if ord is None or ord == "fro":
-        return g * x / ans
-    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+    if ord in (None, "fro"):
+        return x * (g / ans)
+    if np.size(axis) == 2 or axis is None and np.ndim(x) == 2:
         rows, cols = (0, 1) if axis is None else axis
-        if ord == "nuc":
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            return g * (u @ vh)
-        if ord == 2 or ord == -2:
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            k = 0 if ord == 2 else -1
-            return g * np.outer(u[:, k], vh[k])
-        if ord == 1 or ord == -1:  # the largest (smallest) column sum
+        if ord in ("nuc", 2, -2):  # the singular vectors of the slices
+            u, s, vh = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)),
+                                     full_matrices=False)
+            if ord == 2:
+                u, vh = u[..., :, :1], vh[..., :1, :]
+            elif ord == -2:
+                u, vh = u[..., :, -1:], vh[..., -1:, :]
+            return g * np.moveaxis(u @ vh, (-2, -1), (rows, cols))
+        if ord in (1, -1):  # the largest (smallest) column sum
             return g * np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == ans)
         return g * np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == ans)
     if ord == 0:  # counts the nonzero items: a step function
-        return 0.0 * x
+        return np.zeros(np.shape(x))
     if ord == 1:
         return g * np.sign(x)
-    if ord == np.inf or ord == -np.inf:
+    if ord in (np.inf, -np.inf):
         hit = np.abs(x) == ans
         return g * np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
     return g * np.sign(x) * (np.abs(x) / ans) ** (ord - 1)
 
 
 def _norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):  # noqa: A002
-    if ord is None or ord == "fro":
+    """The tangent is the sum over the axes reduced of `t` times the slope of `_norm`."""
+    x = np.asarray(x)
+    if ord in (None, "fro"):
         return np.sum(x * t, axis=axis, keepdims=keepdims) / ans
     a = ans
     if axis is not None and not keepdims:
         a = np.expand_dims(ans, axis)
-    if np.ndim(axis) == 1 or axis is None and np.ndim(x) == 2:
+    if np.size(axis) == 2 or axis is None and np.ndim(x) == 2:
         rows, cols = (0, 1) if axis is None else axis
-        if ord == "nuc":
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            d = u @ vh
-        elif ord == 2 or ord == -2:
-            u, s, vh = np.linalg.svd(x, full_matrices=False)
-            k = 0 if ord == 2 else -1
-            d = np.outer(u[:, k], vh[k])
-        elif ord == 1 or ord == -1:
+        if ord in ("nuc", 2, -2):
+            u, s, vh = np.linalg.svd(np.moveaxis(x, (rows, cols), (-2, -1)),
+                                     full_matrices=False)
+            if ord == 2:
+                u, vh = u[..., :, :1], vh[..., :1, :]
+            elif ord == -2:
+                u, vh = u[..., :, -1:], vh[..., -1:, :]
+            d = np.moveaxis(u @ vh, (-2, -1), (rows, cols))
+        elif ord in (1, -1):
             d = np.sign(x) * (np.sum(np.abs(x), axis=rows, keepdims=True) == a)
         else:
             d = np.sign(x) * (np.sum(np.abs(x), axis=cols, keepdims=True) == a)
     elif ord == 0:
-        d = 0.0 * x
+        d = np.zeros(np.shape(x))
     elif ord == 1:
         d = np.sign(x)
-    elif ord == np.inf or ord == -np.inf:
+    elif ord in (np.inf, -np.inf):
         hit = np.abs(x) == a
         d = np.sign(x) * hit / np.sum(hit, axis=axis, keepdims=True)
     else:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..backend.runtime import unbroadcast
 from .numpy_common import _axis, _unsupported
-from .registry import deflinear, defmultilinear, defvjp
+from .registry import deflinear, defmultilinear, defnondiff, defvjp
 
 # einsum, and the products written as einsum (tensordot, dot and inner of many dimensions).
 
@@ -26,9 +26,8 @@ _LETTERS = string.ascii_letters
 def _einsum_parts(subscripts):
     """The operands' subscripts and the output's, with implicit output made explicit."""
     if not isinstance(subscripts, str):
-        raise NotImplementedError("s2sgrad has no derivative rule for np.einsum in the "
-                                  "interleaved form (operand, sublist, ...) yet: pass a "
-                                  "subscripts string")
+        raise NotImplementedError("the interleaved form of np.einsum (operand, sublist, ...) "
+                                  "has no vector-mode rule: pass a subscripts string")
     s = subscripts.replace(" ", "")
     if "->" in s:
         ins, out = s.split("->")
@@ -36,6 +35,34 @@ def _einsum_parts(subscripts):
     letters = s.replace(",", "").replace(".", "")
     out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     return s.split(","), ("..." if "..." in s else "") + out
+
+
+def _einsum_explicit(subscripts, *ndims):
+    """`subscripts` for operands of `ndims` dimensions with every ellipsis spelled out in
+    letters of its own and the output explicit: "...ij,jk" of a 3-d and a 2-d operand is
+    "aij,jk->aik". Ellipses align from the right, as their dimensions broadcast."""
+    ins, out = _einsum_parts(subscripts)
+    widths = [ndim - len(term.replace("...", "")) if "..." in term else 0
+              for term, ndim in zip(ins, ndims)]
+    free = [c for c in _LETTERS if c not in subscripts]
+    dots = "".join(free[:max(widths, default=0)])
+    terms = [term.replace("...", dots[len(dots) - w:]) for term, w in zip(ins, widths)]
+    return ",".join(terms) + "->" + out.replace("...", dots)
+
+
+def einsum_has_subscripts(first):
+    """Whether einsum's first argument is a subscripts string, not an operand."""
+    return isinstance(first, str)
+
+
+def _einsum_sublists(args, shapes):
+    """The subscripts of `np.einsum(x0, sublist0, x1, sublist1, ..., [output])` for operands
+    of `shapes`: sublist items are indices into the letters, or Ellipsis."""
+    def letters(sublist):
+        return "".join("..." if i is Ellipsis else _LETTERS[i] for i in sublist)
+    ins = ",".join(letters(args[j]) for j in range(1, len(args), 2))
+    out = "->" + letters(args[-1]) if len(args) % 2 else ""
+    return _einsum_explicit(ins + out, *[len(shape) for shape in shapes])
 
 
 def _einsum_target(subscripts, k):
@@ -261,45 +288,66 @@ def _kron_b(g, ans, a, b):
 defvjp(np.kron, _kron_a, _kron_b)
 
 
-def _einsum_vjp(k):
-    """The adjoint of operand k of `np.einsum(subscripts, x0, x1, ...)`: the same einsum with
-    the output's adjoint in operand k's place (up to six operands)."""
-    def vjp(g, ans, subscripts, x0, x1=None, x2=None, x3=None, x4=None, x5=None, x6=None):
-        if k >= 6:
+def _einsum_sublist_adjoint(i, shape, *args):
+    """The adjoint of argument i, an operand of `shape`, of `np.einsum(x0, sublist0, x1,
+    sublist1, ..., [output])`, the interleaved form: `args` are einsum's arguments with the
+    output's adjoint in argument i's place (and Nones after them)."""
+    while args[-1] is None:
+        args = args[:-1]
+    xs = args[0:len(args) - len(args) % 2:2]
+    spec = _einsum_sublists(args, [shape if 2 * j == i else np.shape(x)
+                                   for j, x in enumerate(xs)])
+    r = np.einsum(_einsum_vjp_subscripts(spec, i // 2), *xs)
+    spread = _einsum_spread_subscripts(spec, i // 2)
+    if spread:
+        r = _einsum_spread(r, spread, shape)
+    return unbroadcast(r, np.broadcast_to(0.0, shape))
+
+
+def _einsum_vjp(i):
+    """The adjoint of positional argument i of `np.einsum` (up to six operands). In the
+    subscripts form it is operand i - 1, whose adjoint is the same einsum with the output's
+    adjoint in its place; in the interleaved form, operand i // 2."""
+    def vjp(g, ans, a0, a1=None, a2=None, a3=None, a4=None, a5=None, a6=None, a7=None,
+            a8=None, a9=None, a10=None, a11=None, a12=None, a13=None, a14=None):
+        if i % 2 == 0 and (i == 0 or not einsum_has_subscripts(a0)):  # constant for a string
+            if a13 is not None:
+                return _unsupported(g, "np.einsum with more than six operands")
+            return _einsum_sublist_adjoint(
+                i, np.shape((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14)[i]),
+                g if i == 0 else a0, a1, g if i == 2 else a2, a3, g if i == 4 else a4, a5,
+                g if i == 6 else a6, a7, g if i == 8 else a8, a9, g if i == 10 else a10, a11,
+                a12)
+        if a7 is not None:  # also when i > 6
             return _unsupported(g, "np.einsum with more than six operands")
-        if x6 is not None:
-            return _unsupported(g, "np.einsum with more than six operands")
-        spec = _einsum_vjp_subscripts(subscripts, k)
-        a0 = g if k == 0 else x0
-        a1 = g if k == 1 else x1
-        a2 = g if k == 2 else x2
-        a3 = g if k == 3 else x3
-        a4 = g if k == 4 else x4
-        a5 = g if k == 5 else x5
-        if x1 is None:
-            r = np.einsum(spec, a0)
-        elif x2 is None:
-            r = np.einsum(spec, a0, a1)
-        elif x3 is None:
-            r = np.einsum(spec, a0, a1, a2)
-        elif x4 is None:
-            r = np.einsum(spec, a0, a1, a2, a3)
-        elif x5 is None:
-            r = np.einsum(spec, a0, a1, a2, a3, a4)
+        spec = _einsum_explicit(a0, np.ndim(a1), np.ndim(a2), np.ndim(a3), np.ndim(a4),
+                                np.ndim(a5), np.ndim(a6))
+        vjp_spec = _einsum_vjp_subscripts(spec, i - 1)
+        b1, b2, b3 = g if i == 1 else a1, g if i == 2 else a2, g if i == 3 else a3
+        b4, b5, b6 = g if i == 4 else a4, g if i == 5 else a5, g if i == 6 else a6
+        if a2 is None:
+            r = np.einsum(vjp_spec, b1)
+        elif a3 is None:
+            r = np.einsum(vjp_spec, b1, b2)
+        elif a4 is None:
+            r = np.einsum(vjp_spec, b1, b2, b3)
+        elif a5 is None:
+            r = np.einsum(vjp_spec, b1, b2, b3, b4)
+        elif a6 is None:
+            r = np.einsum(vjp_spec, b1, b2, b3, b4, b5)
         else:
-            r = np.einsum(spec, a0, a1, a2, a3, a4, a5)
-        x = (x0, x1, x2, x3, x4, x5)[k]
-        spread = _einsum_spread_subscripts(subscripts, k)
+            r = np.einsum(vjp_spec, b1, b2, b3, b4, b5, b6)
+        x = (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14)[i]
+        spread = _einsum_spread_subscripts(spec, i - 1)
         if spread:
-            return _einsum_spread(r, spread, np.shape(x))
-        if "..." in spec:
-            return unbroadcast(r, x)
-        return r
+            r = _einsum_spread(r, spread, np.shape(x))
+        return unbroadcast(r, x)  # over the operand's axes of length 1 that others broadcast
     return vjp
 
 
-defvjp(np.einsum, lambda g, ans, subscripts, x0=None: _einsum_parts(subscripts),
-       *[_einsum_vjp(k) for k in range(32)])  # the first: the interleaved form raises
+defvjp(np.einsum, *[_einsum_vjp(i) for i in range(15)])
+defmultilinear(_einsum_sublist_adjoint)  # forward mode is all a derivative of it needs
+defnondiff(einsum_has_subscripts, _einsum_explicit)  # the interleaved form lowers both paths
 defvjp(_einsum_spread, lambda g, ans, r, subscripts, shape: np.einsum(
     _swap_subscripts(subscripts), g))
 deflinear(_einsum_spread)

@@ -832,10 +832,6 @@ def pad_mean_mode(x):
     return np.sum(np.pad(x, 1, mode="mean"))
 
 
-def einsum_interleaved(x):
-    return np.sum(np.einsum(x, [0, 1], x, [1, 2]))
-
-
 def einsum_seven(x):
     return np.einsum("ij,ij,ij,ij,ij,ij,ij->", x, x, x, x, x, x, x)
 

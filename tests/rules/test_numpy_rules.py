@@ -18,6 +18,7 @@ from s2sgrad.ir.printer import prim_name
 from s2sgrad.rules.registry import registered
 
 from . import numpy_cases
+from .linalg_cases import LINALG_CASES
 from .numpy_cases import CASES, weighted
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}")
@@ -82,7 +83,7 @@ def _numpy_prims():
 
 
 def test_every_numpy_rule_is_tested():
-    tested = {p for c in CASES for p in c.prims}
+    tested = {p for c in CASES + LINALG_CASES for p in c.prims}
     untested = sorted(prim_name(p) for p in _numpy_prims() - tested
                       if prim_name(p) != "the attribute .real")
     assert not untested, f"rules without a finite-difference test: {untested}"
@@ -98,7 +99,6 @@ def test_every_case_has_two_shapes():
     (numpy_cases.max_with_where, "where= argument"),
     (numpy_cases.pad_mean_mode, "np.pad(mode='mean')"),
     (numpy_cases.svd_full_non_square, "full_matrices=True"),
-    (numpy_cases.einsum_interleaved, "interleaved form"),
     (numpy_cases.einsum_seven, "more than six operands"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_unsupported_arguments_raise(fn, what):

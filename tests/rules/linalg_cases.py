@@ -1,0 +1,122 @@
+"""Cases of `numpy.linalg` and einsum that HIPS autograd's test suite found wrong or missing:
+functions of one triangle of a matrix that is not symmetric, matrix norms over chosen axes,
+norms of lists, einsum with ellipses in any place and in the interleaved (sublist) form.
+
+`LINALG_CASES` has the layout of `numpy_cases.CASES`; `test_linalg_rules.py` checks each
+against central differences in both modes and forward over reverse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .numpy_cases import A, Case, case
+
+LINALG_CASES: list[Case] = []
+
+
+# -- eigh and eigvalsh read one triangle: the matrices here are not symmetric ------------------
+
+@case(np.linalg.eigh, A(4, 4), A(2, 3, 3), into=LINALG_CASES)
+def eigh_lower_triangle(x):
+    w, v = np.linalg.eigh(x)
+    return w[..., None, :] + v * v  # each column's sign cancels
+
+
+@case(np.linalg.eigh, A(4, 4), A(2, 3, 3), into=LINALG_CASES)
+def eigh_upper_triangle(x):
+    w, v = np.linalg.eigh(x, "U")
+    return w * np.sum(v[..., 0:1, :] * v, axis=-2)  # signs cancel too
+
+
+@case(np.linalg.eigh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
+def eigh_upper_keyword(x):
+    result = np.linalg.eigh(x, UPLO="U")
+    return result.eigenvalues
+
+
+@case(np.linalg.eigvalsh, A(4, 4), A(3, 2, 2), into=LINALG_CASES)
+def eigvalsh_lower(x):
+    return np.linalg.eigvalsh(x)
+
+
+@case(np.linalg.eigvalsh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
+def eigvalsh_upper(x):
+    return np.linalg.eigvalsh(x, "U")
+
+
+# -- matrix norms over any two axes of a stack, and norms of lists -----------------------------
+
+def _norm(ord, axis, keepdims=False):
+    def fn(x):
+        return np.linalg.norm(x, ord, axis, keepdims)
+    return fn
+
+
+for _ord, _axis, _keep, _shapes in (
+        ("nuc", (0, 1), False, (A(4, 3, 2), A(3, 3, 3))),
+        ("nuc", (2, 0), True, (A(4, 3, 2), A(2, 2, 5))),
+        (2, (0, 1), False, (A(4, 3, 2), A(2, 3, 4))),
+        (-2, (-1, -3), True, (A(4, 3, 2), A(3, 2, 3))),
+        (2, None, False, (A(3, 4), A(4, 2))),
+        (1, (2, 1), False, (A(2, 3, 4), A(3, 2, 2))),
+        (-np.inf, (0, 2), True, (A(2, 3, 4), A(3, 2, 2))),
+        ("fro", (1, 2), False, (A(2, 3, 4), A(3, 2, 2))),
+        (3, (1,), False, (A(2, 3, 4, domain="a"), A(3, 2, domain="a")))):
+    LINALG_CASES.append(Case(f"norm-{_ord}-{_axis}-{_keep}", _norm(_ord, _axis, _keep),
+                             [(s,) for s in _shapes], (np.linalg.norm,)))
+
+
+@case(np.linalg.norm, A(3), A(2, 2), into=LINALG_CASES)
+def norm_of_a_list(x):
+    return np.linalg.norm([x, 2.0 * x + 1.0])
+
+
+@case(np.linalg.norm, (A(3), A(3)), (A(2, 2), A(2, 2)), into=LINALG_CASES)
+def norm_of_a_tuple(x, y):
+    return np.linalg.norm((x, x * y, y), 1, 0)
+
+
+# -- einsum: ellipses anywhere, broadcasting, and the interleaved form -------------------------
+
+def _einsum2(subscripts):
+    def fn(x, y):
+        return np.einsum(subscripts, x, y)
+    return fn
+
+
+for _s, _v in (("j...k,lj...->lk...", [(A(2, 3), A(4, 2)), (A(2, 3, 3), A(2, 2)),
+                                        (A(2, 2), A(3, 2, 3)), (A(2, 3, 2), A(2, 2, 3))]),
+               ("jk...,lj...->lk...", [(A(3, 2), A(2, 3, 4)), (A(3, 2, 4), A(2, 3)),
+                                        (A(3, 2, 4), A(2, 3, 1))]),
+               ("...jk,...lj->...lk", [(A(4, 4), A(3, 4, 4)), (A(2, 1, 3, 2), A(4, 2, 3))]),
+               ("...,...->...", [(A(3, 4, 4), A(4, 4)), (A(2, 1), A(3))]),
+               ("...ij,...jk", [(A(2, 3, 4), A(4, 2)), (A(3, 2), A(1, 2, 2))]),
+               ("i...,i...", [(A(3, 2), A(3, 2)), (A(2, 3, 4), A(2, 4))])):
+    LINALG_CASES.append(Case(f"einsum-{_s}", _einsum2(_s), _v, (np.einsum,)))
+
+
+@case(np.einsum, (A(2, 3), A(3, 4)), (A(4, 1), A(1, 2)), into=LINALG_CASES)
+def einsum_sublists(x, y):
+    return np.einsum(x, [0, 1], y, [1, 2], [0, 2])
+
+
+@case(np.einsum, (A(3, 3), A(3, 4)), (A(2, 2), A(2, 3)), into=LINALG_CASES)
+def einsum_sublists_implicit_output(x, y):
+    return np.einsum(x, (1, 0), y, (0, 2)) * np.einsum(x, (0, 0), y, (0, 1))[0]
+
+
+@case(np.einsum, (A(2, 2, 3), A(3, 4)), (A(2, 3), A(2, 3, 4)), into=LINALG_CASES)
+def einsum_sublists_ellipsis(x, y):
+    return np.einsum(x, (Ellipsis, 0, 1), y, (Ellipsis, 1, 2), (Ellipsis, 0, 2))
+
+
+@case(np.einsum, (A(3, 4, 4), A(4, 4, 3), A(4, 4, 3)), (A(2, 3, 3), A(3, 3, 2), A(3, 3, 2)),
+      into=LINALG_CASES)
+def einsum_sublists_three(x, y, z):
+    return np.einsum(x, [0, 1, 2], y, [3, 1, 0], z, [3, 3, 0], [3, 2, 0])
+
+
+@case(np.einsum, A(3, 4), A(2, 2, 5), into=LINALG_CASES)
+def einsum_sublists_one_operand(x):
+    return np.einsum(x, [Ellipsis, 0]) + np.sum(np.einsum(x, [0, Ellipsis], [Ellipsis, 0]))
