@@ -36,7 +36,7 @@ from ..ir.core import Assign, Atom, Const, NameSupply, Var
 from ..ir.printer import prim_name
 from ..rules import batched as B
 from ..rules.registry import Rule, lookup
-from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp
+from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp, zero_tree
 from .reverse import _RuleLowerer
 from .reverse_items import check_keywords
 
@@ -94,6 +94,8 @@ class BatchedForward(_Forward):
     def const_zero(self, c: Const) -> Atom:
         if isinstance(c.value, (int, float, np.ndarray, np.generic)):
             return self.zeros((self.n, *np.shape(c.value)), "z")
+        if isinstance(c.value, (tuple, list, dict)):
+            return Const(zero_tree(c.value, (self.n,)))
         return Const(0.0)
 
     def zeros(self, shape: tuple[int, ...], hint: str) -> Var:
