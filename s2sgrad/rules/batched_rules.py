@@ -103,7 +103,8 @@ def _std(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, whe
         return unbatchable(t, "the where= argument of np.std")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / (n * ans)
+    spread = np.where(ans == 0.0, 1.0, ans)  # no spread: a derivative of 0, as in reverse
+    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / (n * spread)
 
 
 def _cumprod(t, ans, x, axis=None, dtype=None, out=None):

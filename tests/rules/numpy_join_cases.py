@@ -1,0 +1,38 @@
+"""More cases for `numpy_cases.CASES`: reductions that keep every axis of a size-1 input,
+exponents and repeat counts at the edges of their rules, joins given one array (which they
+iterate over as a sequence), joins written as `np.r_[...]` and `np.c_[...]`, and ranges of
+floats.
+
+Imported at the end of `numpy_cases`, so every test that reads `CASES` sees them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .numpy_cases import CASES, A, Case, F, case
+
+# -- reductions of size-1 inputs, every axis kept ---------------------------------------------
+
+
+for _f in (np.sum, np.mean, np.prod, np.max, np.min, np.var, np.std):
+    def _kept(x, f=_f):
+        return f(x, keepdims=True) * np.ones(2) + f(x, axis=0, keepdims=True)
+    CASES.append(Case(f"{_f.__name__}-size-1-keepdims", _kept, [(A(1),), (A(1, 1),)], (_f,)))
+
+
+@case((np.var, np.std), A(1, 3), A(2, 3))
+def var_std_keepdims_ddof(x):
+    return np.var(x, ddof=1, keepdims=True) * 2.0 + np.std(x, ddof=0, keepdims=True) + \
+        np.var(x, axis=0, ddof=0, keepdims=True)
+
+
+@case(np.std, A(1), A(2, 1))
+def std_of_one_item(x):
+    # the spread of one item is always 0: no derivative, not 0/0
+    return np.std(x, axis=-1) * 2.0 + np.std(x * x)
+
+
+@case(np.std, F, A())
+def std_of_a_number(x):
+    return np.std(x) * 2.0 + np.std(x * x, keepdims=True)
