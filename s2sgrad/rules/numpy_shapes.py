@@ -162,7 +162,7 @@ def _repeat(g, ans, x, repeats, axis=None):
     if np.ndim(repeats) != 0:
         return np.reshape(_sum_repeats(g, repeats, axis, np.shape(x)), np.shape(x))
     if axis is None:
-        return np.reshape(np.sum(np.reshape(g, (-1, repeats)), axis=1), np.shape(x))
+        return np.reshape(np.sum(np.reshape(g, (np.size(x), repeats)), axis=1), np.shape(x))
     split = np.reshape(g, _repeat_split(np.shape(x), repeats, axis))
     return np.sum(split, axis=_axis(axis, np.ndim(x)) + 1)
 

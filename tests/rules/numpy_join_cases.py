@@ -8,9 +8,11 @@ Imported at the end of `numpy_cases`, so every test that reads `CASES` sees them
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
-from .numpy_cases import CASES, A, Case, F, case
+from .numpy_cases import CASES, A, Arg, Case, F, case
 
 # -- reductions of size-1 inputs, every axis kept ---------------------------------------------
 
@@ -36,3 +38,16 @@ def std_of_one_item(x):
 @case(np.std, F, A())
 def std_of_a_number(x):
     return np.std(x) * 2.0 + np.std(x * x, keepdims=True)
+
+
+# -- edges: an exponent of 0, a repeat count of 0 ---------------------------------------------
+
+
+@case((np.power, operator.pow), A(3, domain="z"), A(2, 4, domain="z"), Arg("z"))
+def power_zero_at_zero(x):
+    return np.power(x, 0.0) * x + x ** 0.0 + np.power(x * 0.0, 0.0)
+
+
+@case(np.repeat, A(3), A(2, 3))
+def repeat_zero_times(x):
+    return np.concatenate((np.repeat(x, 0), np.ravel(x) * 2.0, np.repeat(x, 0, axis=0).ravel()))
