@@ -8,10 +8,11 @@ from shapes and constant arguments, at compile time when those are known.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..backend import runtime
 from ..backend.runtime import unbroadcast
 from .numpy_common import _axis, _inverse_perm
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
@@ -78,23 +79,30 @@ def _unpad_sum(g, shape, pad_width, mode):
     return np.bincount(source.ravel(), np.ravel(g), minlength=size).reshape(shape)
 
 
-def _split_like(g, arrays, axis, ndmin=1):
+def _like_argument(pieces: list[np.ndarray], arrays: Any) -> Any:
+    """The adjoint of the sequence `arrays` from its items' adjoints `pieces`: a list, or an
+    array of its shape when `arrays` is an array (a join iterates over its first axis)."""
+    if isinstance(arrays, np.ndarray):
+        return np.reshape(np.stack(pieces), np.shape(arrays))
+    return pieces
+
+
+def _split_like(g: np.ndarray, arrays: Any, axis: int, ndmin: int = 1) -> Any:
     """The adjoint of joining `arrays` along `axis` (after promotion to `ndmin` dimensions):
     `g` cut into pieces of the arrays' own shapes (copies: each may be updated in place)."""
     shapes = [np.shape(a) for a in arrays]
     sizes = [((1,) * (ndmin - len(s)) + s)[axis] for s in shapes]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis)
-    return [np.reshape(p, s).copy() for p, s in zip(pieces, shapes)]
+    return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 
 
-def _split_promoted(g: np.ndarray, arrays: Sequence[Any], axis: int,
-                    ndmin: int) -> list[np.ndarray]:
+def _split_promoted(g: np.ndarray, arrays: Any, axis: int, ndmin: int) -> Any:
     """The adjoint of `np.column_stack` (axis 1, ndmin 2) or `np.dstack` (axis 2, ndmin 3):
     arrays of fewer than `ndmin` dimensions were one item thick along `axis`."""
     shapes = [np.shape(a) for a in arrays]
     sizes = [s[axis] if len(s) >= ndmin else 1 for s in shapes]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis)
-    return [np.reshape(p, s).copy() for p, s in zip(pieces, shapes)]
+    return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 
 
 def _pieces(g, ans):
@@ -212,6 +220,7 @@ for _f in (np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.a
 defvjp(np.concatenate, lambda g, ans, arrays, axis=0: _split_like(g, arrays, axis))
 defvjp(np.stack, lambda g, ans, arrays, axis=0: g if axis == 0 else np.moveaxis(g, axis, 0))
 defvjp(np.vstack, lambda g, ans, tup: _split_like(g, tup, 0, 2))
+defvjp(np.row_stack, lambda g, ans, tup: _split_like(g, tup, 0, 2))  # vstack's old name
 
 
 def _hstack(g, ans, tup):
@@ -236,7 +245,7 @@ def _hsplit(g, ans, x, indices_or_sections):
 
 
 defvjp(np.hsplit, _hsplit)
-for _f in (np.concatenate, np.stack, np.vstack, np.hstack, np.column_stack, np.dstack,
+for _f in (np.concatenate, np.stack, np.vstack, np.row_stack, np.hstack, np.column_stack, np.dstack,
            np.split, np.array_split, np.vsplit, np.hsplit,
            _split_like, _split_promoted, _pieces, _sum_repeats, _unpad_sum):
     deflinear(_f)

@@ -51,3 +51,18 @@ def power_zero_at_zero(x):
 @case(np.repeat, A(3), A(2, 3))
 def repeat_zero_times(x):
     return np.concatenate((np.repeat(x, 0), np.ravel(x) * 2.0, np.repeat(x, 0, axis=0).ravel()))
+
+
+# -- joins of one array: its rows are the sequence -------------------------------------------
+
+for _f, _shapes in ((np.vstack, ((2,), (2, 3), (2, 3, 4))),
+                    (np.row_stack, ((2,), (3, 2))),
+                    (np.hstack, ((2,), (3, 2), (2, 3, 4))),
+                    (np.column_stack, ((2,), (2, 2), (3, 4))),
+                    (np.dstack, ((2,), (2, 3))),
+                    (np.concatenate, ((2, 3), (2, 3, 4))),
+                    (np.stack, ((2,), (3, 2)))):
+    def _join(x, f=_f):
+        return f(x) * 1.5
+    CASES.append(Case(f"{_f.__name__}-of-an-array", _join, [(A(*s),) for s in _shapes],
+                      (_f,)))
