@@ -310,3 +310,39 @@ deflinear(np.take)
 defvjp(_take_adjoint, lambda g, ans, d, indices, axis, shape, mode="raise": np.take(
     g, indices, axis, mode=mode))
 deflinear(_take_adjoint)
+
+# -- np.r_[...] and np.c_[...] ---------------------------------------------------------------
+
+
+def _concat_sizes(maker: Any, items: tuple) -> list[int]:
+    """How long each item of `maker[items]` is along the joining axis (a slice: its range)."""
+    sizes = []
+    for item in items:
+        if isinstance(item, str):
+            raise NotImplementedError(f"s2sgrad has no derivative rule for a string directive "
+                                      f"({item!r}) in np.r_[...] or np.c_[...] yet")
+        sizes.append(int(np.shape(maker[item])[maker.axis]))
+    return sizes
+
+
+def _concat_pieces(g: np.ndarray, maker: Any, items: tuple) -> list[Any]:
+    """The adjoint of `maker[items]` (`np.r_` or `np.c_`): `g` cut into one piece per item,
+    each of its item's shape (0.0 for a slice, whose range is constant)."""
+    sizes = _concat_sizes(maker, items)
+    pieces = np.split(g, np.cumsum(sizes)[:-1], maker.axis)
+    return [0.0 if isinstance(item, slice) else np.reshape(p, np.shape(item)).copy()
+            for p, item in zip(pieces, items)]
+
+
+def _concat_tangent(maker: Any, t: tuple, items: tuple) -> np.ndarray:
+    """The tangent of `maker[items]` from the items' tangents `t`: a slice's range has none."""
+    return maker[tuple(np.zeros(np.shape(maker[item])) if isinstance(item, slice) else ti
+                       for ti, item in zip(t, items))]
+
+
+defvjp(runtime.index_concat, None,
+       lambda g, ans, maker, items: _concat_pieces(g, maker, items))
+defjvp(runtime.index_concat, None,
+       lambda t, ans, maker, items: _concat_tangent(maker, t, items))
+deflinear(_concat_pieces)
+deflinear(_concat_tangent, 1)

@@ -12,6 +12,8 @@ import operator
 
 import numpy as np
 
+from s2sgrad.backend.runtime import index_concat
+
 from .numpy_cases import CASES, A, Arg, Case, F, case
 
 # -- reductions of size-1 inputs, every axis kept ---------------------------------------------
@@ -66,3 +68,34 @@ for _f, _shapes in ((np.vstack, ((2,), (2, 3), (2, 3, 4))),
         return f(x) * 1.5
     CASES.append(Case(f"{_f.__name__}-of-an-array", _join, [(A(*s),) for s in _shapes],
                       (_f,)))
+
+
+# -- np.r_ and np.c_ -------------------------------------------------------------------------
+
+_ROW = np.array([[0.25, -1.5]])  # a constant row, for arrays of two columns
+_COLUMN = np.array([[0.5], [-2.0], [1.25]])  # a constant column, for arrays of three rows
+
+
+@case(index_concat, A(3, 2), A(1, 2))
+def r_rows(x):
+    return np.r_[x, _ROW, x * x] * 2.0 + np.r_[x][0, 0]
+
+
+@case(index_concat, A(4), A(6))
+def r_ranges_and_scalars(x):
+    return np.r_[x, 2.5, 0:3, x[::-1] * x, -1.0, 1:7:2] * np.r_[x[0], x[1], 0.5][1]
+
+
+@case(index_concat, (F, F), (A(), F))
+def r_of_scalars(x, y):
+    return np.r_[x, 3.0, x * y]
+
+
+@case(index_concat, A(3), A(3, 2))
+def c_columns(x):
+    return np.c_[x, _COLUMN[:, 0] if np.ndim(x) == 1 else _COLUMN, x * x] * 3.0
+
+
+@case(index_concat, A(3), A(5))
+def c_vectors_and_ranges(x):
+    return np.c_[x, 0:np.size(x), np.exp(x)] + np.c_[x][:, :1]
