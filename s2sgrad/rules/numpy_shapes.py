@@ -255,16 +255,17 @@ defvjp(_unpad_sum, lambda g, ans, x, shape, pad_width, mode: np.pad(g, pad_width
 # -- no derivative ---------------------------------------------------------------------------
 
 defnondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
-           np.identity, np.arange, np.shape, np.ndim, np.size, np.sign, np.floor, np.ceil,
+           np.identity, np.shape, np.ndim, np.size, np.sign, np.floor, np.ceil,
            np.round, np.rint, np.trunc, np.fix, np.floor_divide, np.argmax, np.argmin,
            np.argsort, np.argwhere, np.nonzero, np.flatnonzero, np.searchsorted, np.digitize,
            np.count_nonzero, np.isnan, np.isinf, np.isfinite, np.isclose, np.allclose,
            np.array_equal, np.all, np.any, np.logical_and, np.logical_or, np.logical_not,
            np.logical_xor, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
-           np.not_equal, np.histogram, np.indices, np.tri, np.result_type, np.broadcast_shapes)
+           np.not_equal, np.indices, np.tri, np.result_type, np.broadcast_shapes)
 # Differentiable in some arguments, so not above: the value that fills an array, the weights
-# that are counted, heaviside's value at 0. np.linspace, np.logspace, np.meshgrid and
-# np.unique have no rule yet: an active argument raises MissingRuleError.
+# that are counted, heaviside's value at 0, a float range's start and step. np.linspace,
+# np.logspace, np.meshgrid, np.unique and np.histogram (whose bin edges follow x) have no
+# rule yet: an active argument raises MissingRuleError.
 defvjp(np.full, None, lambda g, ans, shape, fill_value, dtype=None, order="C":
        unbroadcast(g, fill_value))
 defjvp(np.full, None, lambda t, ans, shape, fill_value, dtype=None, order="C":
@@ -273,6 +274,13 @@ defvjp(np.full_like, None, lambda g, ans, a, fill_value, dtype=None, order="K", 
        shape=None: unbroadcast(g, fill_value))
 defjvp(np.full_like, None, lambda t, ans, a, fill_value, dtype=None, order="K", subok=True,
        shape=None: np.full(np.shape(ans), t))
+# np.arange(start, stop, step) is start + k * step; with one argument, that is the stop.
+defvjp(np.arange, lambda g, ans, start, stop=None, step=None, dtype=None:
+       0.0 if stop is None else np.sum(g), None,
+       lambda g, ans, start, stop, step, dtype=None: np.sum(g * np.arange(np.size(ans))))
+defjvp(np.arange, lambda t, ans, start, stop=None, step=None, dtype=None:
+       np.zeros(np.shape(ans)) if stop is None else np.full(np.shape(ans), t), None,
+       lambda t, ans, start, stop, step, dtype=None: t * np.arange(np.size(ans)))
 defvjp(np.bincount, None, lambda g, ans, x, weights=None, minlength=0: g[x])
 deflinear(np.bincount, 1)
 defvjp(np.heaviside, None, lambda g, ans, x1, x2: unbroadcast(g * (x1 == 0), x2))

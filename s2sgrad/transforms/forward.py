@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
+from ..analysis.activity import check_index
 from ..analysis.dicts import dict_trees
 from ..analysis.kinds import Aval
 from ..backend import runtime
@@ -144,6 +145,7 @@ class _Forward:
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
         if not active and not _keywords(s, tan):
             return
+        check_index(s, tan)
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_jvp(s)

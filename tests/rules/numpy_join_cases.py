@@ -99,3 +99,12 @@ def c_columns(x):
 @case(index_concat, A(3), A(5))
 def c_vectors_and_ranges(x):
     return np.c_[x, 0:np.size(x), np.exp(x)] + np.c_[x][:, :1]
+
+
+# -- ranges of floats: their start and step --------------------------------------------------
+
+
+@case(np.arange, (F, A(domain="p")), (A(), F))
+def arange_of_floats(x, s):
+    return np.arange(x, x + 2.5) * np.arange(0.0, 3.0, np.abs(s) + 0.3)[0] + \
+        np.sum(np.arange(x, 4.5, 0.5) ** 2) + np.arange(1.0, 2.0, np.abs(s) + 0.3)[-1]
