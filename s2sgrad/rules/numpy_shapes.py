@@ -344,6 +344,7 @@ def _concat_pieces(g: np.ndarray, maker: Any, items: tuple) -> list[Any]:
 
 def _concat_tangent(maker: Any, t: tuple, items: tuple) -> np.ndarray:
     """The tangent of `maker[items]` from the items' tangents `t`: a slice's range has none."""
+    _concat_sizes(maker, items)  # refuses string directives, as the adjoint does
     return maker[tuple(np.zeros(np.shape(maker[item])) if isinstance(item, slice) else ti
                        for ti, item in zip(t, items))]
 

@@ -108,3 +108,7 @@ def c_vectors_and_ranges(x):
 def arange_of_floats(x, s):
     return np.arange(x, x + 2.5) * np.arange(0.0, 3.0, np.abs(s) + 0.3)[0] + \
         np.sum(np.arange(x, 4.5, 0.5) ** 2) + np.arange(1.0, 2.0, np.abs(s) + 0.3)[-1]
+
+
+def r_with_directive(x):
+    return np.sum(np.r_["0,2", x, x * x])

@@ -17,7 +17,7 @@ import s2sgrad
 from s2sgrad.ir.printer import prim_name
 from s2sgrad.rules.registry import registered
 
-from . import numpy_cases
+from . import numpy_cases, numpy_join_cases
 from .numpy_cases import CASES, weighted
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}")
@@ -100,6 +100,7 @@ def test_every_case_has_two_shapes():
     (numpy_cases.svd_full_non_square, "full_matrices=True"),
     (numpy_cases.einsum_interleaved, "interleaved form"),
     (numpy_cases.einsum_seven, "more than six operands"),
+    (numpy_join_cases.r_with_directive, "string directive ('0,2') in np.r_"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_unsupported_arguments_raise(fn, what):
     x = np.random.default_rng(0).normal(size=(2, 2) if "einsum" in fn.__name__ else (3, 2))
