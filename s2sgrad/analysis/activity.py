@@ -8,7 +8,13 @@ one backward walk, iterated over each loop until the sets stop growing.
 
 from __future__ import annotations
 
-from ..ir.core import Assign, Atom, Block, For, Function, If, Var, While
+import operator
+from typing import Container
+
+import numpy as np
+
+from ..errors import MissingRuleError
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While
 from ..rules.registry import lookup
 from .kinds import Aval
 
@@ -40,7 +46,40 @@ def active_vars(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict |
         varied = {v for v in varied if not avals.get(v, _FLOAT).is_integral}
     useful = {o for o in outputs if isinstance(o, Var)}
     _backward(fn.body, useful)
+    _check_indexes(fn.body, varied, useful)
     return varied & useful
+
+
+def _check_indexes(block: Block, varied: set[Var], useful: set[Var]) -> None:
+    """`check_index` on every item read whose result the output depends on."""
+    for s in block:
+        if isinstance(s, Assign):
+            if any(o in useful for o in s.outs):
+                check_index(s, varied)
+        elif isinstance(s, If):
+            _check_indexes(s.then, varied, useful)
+            _check_indexes(s.orelse, varied, useful)
+        else:
+            if isinstance(s, While):
+                _check_indexes(s.cond_block, varied, useful)
+            _check_indexes(s.body, varied, useful)
+
+
+def check_index(s: Assign, varied: Container[Var]) -> None:
+    """`table[key]` where `table` is an object with an `[]` of its own (not a list, tuple,
+    dict, string or array) and `key` varies: no rule says how its items depend on the key,
+    so that is an error, never a derivative of zero."""
+    if s.prim is not operator.getitem or not isinstance(s.args[0], Const):
+        return
+    table, key = s.args[0].value, s.args[1]
+    if isinstance(table, (list, tuple, dict, str, np.ndarray)) or not isinstance(key, Var) \
+            or key not in varied:
+        return
+    name = type(table).__name__
+    raise MissingRuleError(f"no derivative rule for indexing a {name} object with a value "
+                           f"that depends on the differentiated input", s.loc,
+                           "compute the value with NumPy operations, or look it up in a "
+                           "function of your own with a rule: s2sgrad.defvjp(lookup, ...)")
 
 
 def _forward(block: Block, v: set[Var]) -> None:

@@ -111,6 +111,8 @@ def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals)
         return ANY
     if prim is operator.getitem and any(i.kind == "array" and i.dtype == "bool" for i in ins):
         return ANY  # a boolean mask: the result's length depends on the data
+    if prim is np.arange and any(i.kind == SCALAR and i.value is None for i in ins):
+        return ANY  # a range of floats known at run time: its length depends on them
     if prim in runtime.UPDATES and ins[0].kind == "array":
         return Aval("array", ins[0].shape, ins[0].dtype)
     if all(i.kind == SCALAR for i in ins) and not kwargs and _scalar_prim(prim):

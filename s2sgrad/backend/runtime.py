@@ -82,6 +82,12 @@ def item_sub(x: Any, index: Any, value: Any) -> Any:
 UPDATES = (setitem, index_add, item_add, item_sub)
 
 
+def index_concat(maker: Any, items: tuple) -> Any:
+    """`maker[items]` where `maker` is `np.r_` or `np.c_`: the lowered form of `np.r_[a, b]`,
+    a primitive of its own so that its items get derivatives."""
+    return maker[items]
+
+
 def logical_and(a: Any, b: Any) -> Any:
     return a and b
 

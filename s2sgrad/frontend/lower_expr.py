@@ -16,6 +16,8 @@ import operator
 from dataclasses import dataclass
 from typing import Any, Callable, Union
 
+import numpy as np
+
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Assign, Atom, Const, If, NameSupply, Var
@@ -244,6 +246,9 @@ class ExprLowerer:
                 return base.lookup(index.value)
             except (IndexError, TypeError, KeyError, ValueError) as exc:
                 raise self.error(node, f"bad index: {exc!r}", "check the index") from None
+        if isinstance(base, Const) and _is_concatenator(base.value):
+            items = index if isinstance(index, Tup) and not index.is_list else Tup((index,))
+            return self.apply(runtime.index_concat, [base, self.atom(items, node)], node)
         return self.apply(operator.getitem, [self.atom(base, node), self.atom(index, node)],
                           node)
 
@@ -301,6 +306,11 @@ class ExprLowerer:
                              "write the loop as `for i in range(...)`")
         atoms = [self.atom(a, node) for a in args]
         return self.apply(fn, atoms, node, self._kwargs(node))
+
+
+def _is_concatenator(value: Any) -> bool:
+    """Whether `value` is `np.r_` or `np.c_`, whose `[...]` joins arrays (and ranges)."""
+    return value is np.r_ or value is np.c_
 
 
 def _pure(prim: Any) -> bool:

@@ -273,8 +273,17 @@ def _nested(t: Any, full: tuple) -> Any:
     return np.broadcast_to(t, full)
 
 
+def batched_items(ts: Any) -> Any:
+    """The batched tangents of the items a join iterates over: `ts` itself for a tuple or list
+    of tangents, and for the tangent of one array (batch axis first) its slices `ts[:, i]`."""
+    if isinstance(ts, np.ndarray):
+        return list(np.moveaxis(ts, 0, 1))
+    return ts
+
+
 def hstack_batched(ts: Any, ndim: int) -> np.ndarray:
     """The batched tangent of `np.hstack(xs)` whose result has `ndim` axes."""
+    ts = batched_items(ts)
     if ndim == 1:
         return np.concatenate([np.reshape(t, (np.shape(t)[0], -1)) for t in ts], axis=1)
     return np.concatenate(ts, axis=2)
@@ -282,13 +291,17 @@ def hstack_batched(ts: Any, ndim: int) -> np.ndarray:
 
 def vstack_batched(ts: Any) -> np.ndarray:
     """The batched tangent of `np.vstack(xs)`: each item at least two-dimensional."""
+    ts = batched_items(ts)
     return np.concatenate([np.reshape(t, _padded(np.shape(t), 2)) if np.ndim(t) < 3 else t
                            for t in ts], axis=1)
 
 
 def column_stack_batched(ts: Any) -> np.ndarray:
-    """The batched tangent of `np.column_stack(xs)`: vectors become columns."""
-    return np.concatenate([t[..., None] if np.ndim(t) == 2 else t for t in ts], axis=2)
+    """The batched tangent of `np.column_stack(xs)`: vectors become columns (and numbers
+    one-item columns)."""
+    ts = batched_items(ts)
+    return np.concatenate([t[:, None, None] if np.ndim(t) == 1 else t[..., None]
+                           if np.ndim(t) == 2 else t for t in ts], axis=2)
 
 
 def dstack_batched(ts: Any) -> np.ndarray:
@@ -298,7 +311,7 @@ def dstack_batched(ts: Any) -> np.ndarray:
         n, shape = np.shape(t)[0], np.shape(t)[1:]
         full = {0: (1, 1, 1), 1: (1, *shape, 1), 2: (*shape, 1)}.get(len(shape), shape)
         return np.reshape(t, (n, *full))
-    return np.concatenate([deep(t) for t in ts], axis=3)
+    return np.concatenate([deep(t) for t in batched_items(ts)], axis=3)
 
 
 def prod_weights(x: Any, axis: Any = None, initial: Any = None) -> Any:

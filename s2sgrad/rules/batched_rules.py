@@ -16,7 +16,7 @@ import numpy as np
 from ..backend import runtime
 from . import linalg
 from .batched import (_batched_subscripts, _column, _method_perm, _moved, _pad_widths, _padded,
-                      _perm, _row, _tile_reps, add_at_batched, array_batched,
+                      _perm, _row, _tile_reps, add_at_batched, array_batched, batched_items,
                       column_stack_batched, cumprod_batched, diag_batched, dstack_batched,
                       hstack_batched, onehot_batched, prod_weights, put_batched, unbatchable,
                       unbroadcast_batched, vstack_batched, written_batched)
@@ -104,7 +104,8 @@ def _std(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, whe
         return unbatchable(t, "the where= argument of np.std")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / (n * ans)
+    spread = np.where(ans == 0.0, 1.0, ans)  # no spread: a derivative of 0, as in reverse
+    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / (n * spread)
 
 
 def _cumprod(t, ans, x, axis=None, dtype=None, out=None):
@@ -260,14 +261,15 @@ defbatched_linear(np.asarray, _array)
 def _concatenate(ans, arrays, axis=0):
     if axis is None:
         return unbatchable(ans, "np.concatenate with axis=None")
-    return np.concatenate(arrays, _moved(axis, np.ndim(ans)))
+    return np.concatenate(batched_items(arrays), _moved(axis, np.ndim(ans)))
 
 
 defbatched_linear(np.concatenate, _concatenate)
 defbatched_linear(np.stack, lambda ans, arrays, axis=0: np.stack(
-    arrays, _moved(axis, np.ndim(ans))))
+    batched_items(arrays), _moved(axis, np.ndim(ans))))
 defbatched_linear(np.hstack, lambda ans, tup: hstack_batched(tup, np.ndim(ans)))
 defbatched_linear(np.vstack, lambda ans, tup: vstack_batched(tup))
+defbatched_linear(np.row_stack, lambda ans, tup: vstack_batched(tup))
 defbatched_linear(np.column_stack, lambda ans, tup: column_stack_batched(tup))
 defbatched_linear(np.dstack, lambda ans, tup: dstack_batched(tup))
 defbatched_linear(np.split, lambda ans, t, indices_or_sections, axis=0: np.split(

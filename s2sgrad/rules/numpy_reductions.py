@@ -134,7 +134,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
         others = np.moveaxis(others, destination, source)
     if initial is not None:  # the product starts from `initial`, not 1
         others = others * initial
-    if axis is None:
+    if axis is None and not keepdims:
         return np.sum(t * others)
     return np.sum(t * others, axis=axis, keepdims=keepdims)
 
@@ -158,7 +158,7 @@ def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None,
                   where=True):
     if np.ndim(where) != 0:
         x = _unsupported(x, "the where= argument of max, min, prod, var and std")
-    if axis is None:
+    if axis is None and not keepdims:
         hit = x == ans
         return np.sum(t * hit) / np.sum(hit)
     if keepdims:
@@ -190,7 +190,7 @@ def _var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
         x = _unsupported(x, "the where= argument of max, min, prod, var and std")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    if axis is None:
+    if axis is None and not keepdims:
         return np.sum(t * d) * (2.0 / n)
     return np.sum(t * d, axis=axis, keepdims=keepdims) * (2.0 / n)
 
@@ -201,9 +201,10 @@ def _std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
         x = _unsupported(x, "the where= argument of max, min, prod, var and std")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
+    spread = np.where(ans == 0.0, 1.0, ans)  # no spread: d is 0, and so is the derivative
     if axis is None or keepdims:
-        return g / (n * ans) * d
-    return np.expand_dims(g / (n * ans), axis) * d
+        return g / (n * spread) * d
+    return np.expand_dims(g / (n * spread), axis) * d
 
 
 def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
@@ -212,9 +213,10 @@ def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
         x = _unsupported(x, "the where= argument of max, min, prod, var and std")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    if axis is None:
-        return np.sum(t * d) / (n * ans)
-    return np.sum(t * d, axis=axis, keepdims=keepdims) / (n * ans)
+    spread = np.where(ans == 0.0, 1.0, ans)  # as in `_std`
+    if axis is None and not keepdims:
+        return np.sum(t * d) / (n * spread)
+    return np.sum(t * d, axis=axis, keepdims=keepdims) / (n * spread)
 
 
 defvjp(np.var, _var)

@@ -8,10 +8,11 @@ from shapes and constant arguments, at compile time when those are known.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..backend import runtime
 from ..backend.runtime import unbroadcast
 from .numpy_common import _axis, _inverse_perm
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
@@ -78,23 +79,30 @@ def _unpad_sum(g, shape, pad_width, mode):
     return np.bincount(source.ravel(), np.ravel(g), minlength=size).reshape(shape)
 
 
-def _split_like(g, arrays, axis, ndmin=1):
+def _like_argument(pieces: list[np.ndarray], arrays: Any) -> Any:
+    """The adjoint of the sequence `arrays` from its items' adjoints `pieces`: a list, or an
+    array of its shape when `arrays` is an array (a join iterates over its first axis)."""
+    if isinstance(arrays, np.ndarray):
+        return np.reshape(np.stack(pieces), np.shape(arrays))
+    return pieces
+
+
+def _split_like(g: np.ndarray, arrays: Any, axis: int, ndmin: int = 1) -> Any:
     """The adjoint of joining `arrays` along `axis` (after promotion to `ndmin` dimensions):
     `g` cut into pieces of the arrays' own shapes (copies: each may be updated in place)."""
     shapes = [np.shape(a) for a in arrays]
     sizes = [((1,) * (ndmin - len(s)) + s)[axis] for s in shapes]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis)
-    return [np.reshape(p, s).copy() for p, s in zip(pieces, shapes)]
+    return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 
 
-def _split_promoted(g: np.ndarray, arrays: Sequence[Any], axis: int,
-                    ndmin: int) -> list[np.ndarray]:
+def _split_promoted(g: np.ndarray, arrays: Any, axis: int, ndmin: int) -> Any:
     """The adjoint of `np.column_stack` (axis 1, ndmin 2) or `np.dstack` (axis 2, ndmin 3):
     arrays of fewer than `ndmin` dimensions were one item thick along `axis`."""
     shapes = [np.shape(a) for a in arrays]
     sizes = [s[axis] if len(s) >= ndmin else 1 for s in shapes]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis)
-    return [np.reshape(p, s).copy() for p, s in zip(pieces, shapes)]
+    return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 
 
 def _pieces(g, ans):
@@ -162,7 +170,7 @@ def _repeat(g, ans, x, repeats, axis=None):
     if np.ndim(repeats) != 0:
         return np.reshape(_sum_repeats(g, repeats, axis, np.shape(x)), np.shape(x))
     if axis is None:
-        return np.reshape(np.sum(np.reshape(g, (-1, repeats)), axis=1), np.shape(x))
+        return np.reshape(np.sum(np.reshape(g, (np.size(x), repeats)), axis=1), np.shape(x))
     split = np.reshape(g, _repeat_split(np.shape(x), repeats, axis))
     return np.sum(split, axis=_axis(axis, np.ndim(x)) + 1)
 
@@ -212,6 +220,7 @@ for _f in (np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d, np.a
 defvjp(np.concatenate, lambda g, ans, arrays, axis=0: _split_like(g, arrays, axis))
 defvjp(np.stack, lambda g, ans, arrays, axis=0: g if axis == 0 else np.moveaxis(g, axis, 0))
 defvjp(np.vstack, lambda g, ans, tup: _split_like(g, tup, 0, 2))
+defvjp(np.row_stack, lambda g, ans, tup: _split_like(g, tup, 0, 2))  # vstack's old name
 
 
 def _hstack(g, ans, tup):
@@ -236,7 +245,7 @@ def _hsplit(g, ans, x, indices_or_sections):
 
 
 defvjp(np.hsplit, _hsplit)
-for _f in (np.concatenate, np.stack, np.vstack, np.hstack, np.column_stack, np.dstack,
+for _f in (np.concatenate, np.stack, np.vstack, np.row_stack, np.hstack, np.column_stack, np.dstack,
            np.split, np.array_split, np.vsplit, np.hsplit,
            _split_like, _split_promoted, _pieces, _sum_repeats, _unpad_sum):
     deflinear(_f)
@@ -246,16 +255,17 @@ defvjp(_unpad_sum, lambda g, ans, x, shape, pad_width, mode: np.pad(g, pad_width
 # -- no derivative ---------------------------------------------------------------------------
 
 defnondiff(np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
-           np.identity, np.arange, np.shape, np.ndim, np.size, np.sign, np.floor, np.ceil,
+           np.identity, np.shape, np.ndim, np.size, np.sign, np.floor, np.ceil,
            np.round, np.rint, np.trunc, np.fix, np.floor_divide, np.argmax, np.argmin,
            np.argsort, np.argwhere, np.nonzero, np.flatnonzero, np.searchsorted, np.digitize,
            np.count_nonzero, np.isnan, np.isinf, np.isfinite, np.isclose, np.allclose,
            np.array_equal, np.all, np.any, np.logical_and, np.logical_or, np.logical_not,
            np.logical_xor, np.greater, np.greater_equal, np.less, np.less_equal, np.equal,
-           np.not_equal, np.histogram, np.indices, np.tri, np.result_type, np.broadcast_shapes)
+           np.not_equal, np.indices, np.tri, np.result_type, np.broadcast_shapes)
 # Differentiable in some arguments, so not above: the value that fills an array, the weights
-# that are counted, heaviside's value at 0. np.linspace, np.logspace, np.meshgrid and
-# np.unique have no rule yet: an active argument raises MissingRuleError.
+# that are counted, heaviside's value at 0, a float range's start and step. np.linspace,
+# np.logspace, np.meshgrid, np.unique and np.histogram (whose bin edges follow x) have no
+# rule yet: an active argument raises MissingRuleError.
 defvjp(np.full, None, lambda g, ans, shape, fill_value, dtype=None, order="C":
        unbroadcast(g, fill_value))
 defjvp(np.full, None, lambda t, ans, shape, fill_value, dtype=None, order="C":
@@ -264,6 +274,13 @@ defvjp(np.full_like, None, lambda g, ans, a, fill_value, dtype=None, order="K", 
        shape=None: unbroadcast(g, fill_value))
 defjvp(np.full_like, None, lambda t, ans, a, fill_value, dtype=None, order="K", subok=True,
        shape=None: np.full(np.shape(ans), t))
+# np.arange(start, stop, step) is start + k * step; with one argument, that is the stop.
+defvjp(np.arange, lambda g, ans, start, stop=None, step=None, dtype=None:
+       0.0 if stop is None else np.sum(g), None,
+       lambda g, ans, start, stop, step, dtype=None: np.sum(g * np.arange(np.size(ans))))
+defjvp(np.arange, lambda t, ans, start, stop=None, step=None, dtype=None:
+       np.zeros(np.shape(ans)) if stop is None else np.full(np.shape(ans), t), None,
+       lambda t, ans, start, stop, step, dtype=None: t * np.arange(np.size(ans)))
 defvjp(np.bincount, None, lambda g, ans, x, weights=None, minlength=0: g[x])
 deflinear(np.bincount, 1)
 defvjp(np.heaviside, None, lambda g, ans, x1, x2: unbroadcast(g * (x1 == 0), x2))
@@ -301,3 +318,40 @@ deflinear(np.take)
 defvjp(_take_adjoint, lambda g, ans, d, indices, axis, shape, mode="raise": np.take(
     g, indices, axis, mode=mode))
 deflinear(_take_adjoint)
+
+# -- np.r_[...] and np.c_[...] ---------------------------------------------------------------
+
+
+def _concat_sizes(maker: Any, items: tuple) -> list[int]:
+    """How long each item of `maker[items]` is along the joining axis (a slice: its range)."""
+    sizes = []
+    for item in items:
+        if isinstance(item, str):
+            raise NotImplementedError(f"s2sgrad has no derivative rule for a string directive "
+                                      f"({item!r}) in np.r_[...] or np.c_[...] yet")
+        sizes.append(int(np.shape(maker[item])[maker.axis]))
+    return sizes
+
+
+def _concat_pieces(g: np.ndarray, maker: Any, items: tuple) -> list[Any]:
+    """The adjoint of `maker[items]` (`np.r_` or `np.c_`): `g` cut into one piece per item,
+    each of its item's shape (0.0 for a slice, whose range is constant)."""
+    sizes = _concat_sizes(maker, items)
+    pieces = np.split(g, np.cumsum(sizes)[:-1], maker.axis)
+    return [0.0 if isinstance(item, slice) else np.reshape(p, np.shape(item)).copy()
+            for p, item in zip(pieces, items)]
+
+
+def _concat_tangent(maker: Any, t: tuple, items: tuple) -> np.ndarray:
+    """The tangent of `maker[items]` from the items' tangents `t`: a slice's range has none."""
+    _concat_sizes(maker, items)  # refuses string directives, as the adjoint does
+    return maker[tuple(np.zeros(np.shape(maker[item])) if isinstance(item, slice) else ti
+                       for ti, item in zip(t, items))]
+
+
+defvjp(runtime.index_concat, None,
+       lambda g, ans, maker, items: _concat_pieces(g, maker, items))
+defjvp(runtime.index_concat, None,
+       lambda t, ans, maker, items: _concat_tangent(maker, t, items))
+deflinear(_concat_pieces)
+deflinear(_concat_tangent, 1)

@@ -32,7 +32,16 @@ def _pow_x(g, ans, x, y):
     meets an array of its own shape, so the broadcast can be dropped."""
     if np.ndim(y) == 0 and y == 2:  # folds when the exponent is a constant: no power call
         return unbroadcast(g * (2.0 * x), x)
+    if np.ndim(y) != 0:  # x ** 0 is 1 even at x = 0, where x ** -1 would divide by zero
+        return unbroadcast(g * (y * x ** np.where(y == 0, 1.0, y - 1)), x)
+    if y == 0:
+        return unbroadcast(g * 0.0, x)
     return unbroadcast(g * (y * x ** (y - 1)), x)
+
+
+def _pow_x_scalar(g, ans, x, y):
+    """As `_pow_x`: the derivative of x ** 0 is 0, even at x = 0."""
+    return 0.0 if y == 0 else g * y * x ** (y - 1)
 
 
 def _pow_y(g, ans, x, y):
@@ -40,11 +49,9 @@ def _pow_y(g, ans, x, y):
 
 
 defvjp(operator.pow, _pow_x, _pow_y,
-       scalar=(lambda g, ans, x, y: g * y * x ** (y - 1),
-               lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
+       scalar=(_pow_x_scalar, lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
 defvjp(pow, _pow_x, _pow_y,
-       scalar=(lambda g, ans, x, y: g * y * x ** (y - 1),
-               lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
+       scalar=(_pow_x_scalar, lambda g, ans, x, y: g * ans * math.log(x) if x > 0 else 0.0))
 defvjp(abs, lambda g, ans, x: g * (x > 0) - g * (x < 0),
        scalar=(lambda g, ans, x: g if x >= 0 else -g,))
 defvjp(min, lambda g, ans, x, y: unbroadcast(g * (x <= y), x),

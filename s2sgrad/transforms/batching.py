@@ -29,6 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
+from ..analysis.activity import check_index
 from ..analysis.kinds import Aval
 from ..backend import runtime
 from ..errors import S2SGradError
@@ -36,7 +37,7 @@ from ..ir.core import Assign, Atom, Const, NameSupply, Var
 from ..ir.printer import prim_name
 from ..rules import batched as B
 from ..rules.registry import Rule, lookup
-from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp
+from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp, zero_tree
 from .reverse import _RuleLowerer
 from .reverse_items import check_keywords
 
@@ -94,6 +95,8 @@ class BatchedForward(_Forward):
     def const_zero(self, c: Const) -> Atom:
         if isinstance(c.value, (int, float, np.ndarray, np.generic)):
             return self.zeros((self.n, *np.shape(c.value)), "z")
+        if isinstance(c.value, (tuple, list, dict)):
+            return Const(zero_tree(c.value, (self.n,)))
         return Const(0.0)
 
     def zeros(self, shape: tuple[int, ...], hint: str) -> Var:
@@ -154,6 +157,7 @@ class BatchedForward(_Forward):
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
         if not active and not _keywords(s, tan):
             return
+        check_index(s, tan)
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_jvp(s)

@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
+from ..analysis.activity import check_index
 from ..analysis.dicts import dict_trees
 from ..analysis.kinds import Aval
 from ..backend import runtime
@@ -62,8 +63,8 @@ def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
         kinds[t] = fw.tangent_kind(fn.params[i])
     body = fw.block(clone(fn.body), tan)
     fw.out = body
-    outs = [tan.get(r) or fw.zero(r) if isinstance(r, Var) else
-            fw.const_zero(r) if batch else Const(0.0) for r in fn.results]
+    outs = [tan.get(r) or fw.zero(r) if isinstance(r, Var) else fw.const_zero(r)
+            for r in fn.results]
     return Function(fn.name, [*fn.params, *tangents], body, [*fn.results, *outs], fn.loc,
                     fn.reserved, fn.returns_tuple, (), kinds)
 
@@ -97,8 +98,9 @@ class _Forward:
         return K.kind(primal, self.kinds)
 
     def const_zero(self, c: Const) -> Atom:
-        """The tangent of a constant."""
-        return Const(np.zeros(np.shape(c.value)) if isinstance(c.value, np.ndarray) else 0.0)
+        """The tangent of a constant: zeros of its shape and structure (an array, or a tuple,
+        list or dict of them), 0.0 for anything else."""
+        return Const(zero_tree(c.value))
 
     def zero(self, like: Atom) -> Atom:
         if like in self.stacks:
@@ -143,6 +145,7 @@ class _Forward:
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
         if not active and not _keywords(s, tan):
             return
+        check_index(s, tan)
         rule = lookup(s.prim)
         if rule is None:
             raise _missing_jvp(s)
@@ -294,6 +297,18 @@ class _Forward:
                 break
         return [k for k, c in enumerate(s.carried)
                 if c in varied and not K.kind(c, self.kinds).is_integral]
+
+
+def zero_tree(value: Any, lead: tuple[int, ...] = ()) -> Any:
+    """Float zeros with the structure of a constant `value`, each array leaf (and, when `lead`
+    is given, each number) with `lead` prepended to its shape; 0.0 for a number."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(zero_tree(v, lead) for v in value)
+    if isinstance(value, dict):
+        return {k: zero_tree(v, lead) for k, v in value.items()}
+    if isinstance(value, np.ndarray) or (lead and isinstance(value, (int, float, np.generic))):
+        return np.zeros(lead + np.shape(value))
+    return 0.0
 
 
 def _keywords(s: Assign, tan: Tan) -> bool:

@@ -215,7 +215,7 @@ def clip_method(x):
 
 # -- reductions ------------------------------------------------------------------------------
 
-_AXES = ((None, False), (0, False), (-1, True), ((0, -1), False), (1, True))
+_AXES = ((None, False), (None, True), (0, False), (-1, True), ((0, -1), False), (1, True))
 
 
 def _reduction(f, axis, keepdims):
@@ -839,3 +839,6 @@ def einsum_seven(x):
 def svd_full_non_square(x):
     u, s, vh = np.linalg.svd(x)
     return np.sum(u[:, 0] ** 2 * s[0])
+
+
+from . import numpy_join_cases  # noqa: E402,F401  (adds its cases to CASES)

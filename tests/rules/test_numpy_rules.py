@@ -17,7 +17,7 @@ import s2sgrad
 from s2sgrad.ir.printer import prim_name
 from s2sgrad.rules.registry import registered
 
-from . import numpy_cases
+from . import numpy_cases, numpy_join_cases
 from .linalg_cases import LINALG_CASES
 from .numpy_cases import CASES, weighted
 
@@ -100,6 +100,7 @@ def test_every_case_has_two_shapes():
     (numpy_cases.pad_mean_mode, "np.pad(mode='mean')"),
     (numpy_cases.svd_full_non_square, "full_matrices=True"),
     (numpy_cases.einsum_seven, "more than six operands"),
+    (numpy_join_cases.r_with_directive, "string directive ('0,2') in np.r_"),
 ], ids=lambda v: getattr(v, "__name__", ""))
 def test_unsupported_arguments_raise(fn, what):
     x = np.random.default_rng(0).normal(size=(2, 2) if "einsum" in fn.__name__ else (3, 2))
@@ -108,3 +109,21 @@ def test_unsupported_arguments_raise(fn, what):
     if "einsum" not in fn.__name__:  # forward mode needs no einsum bookkeeping: it works
         with pytest.raises(NotImplementedError, match=re.escape(what)):
             s2sgrad.jvp(fn, (x,), (x,))
+
+
+@pytest.mark.parametrize("join", [np.vstack, np.row_stack, np.hstack, np.column_stack,
+                                  np.dstack, np.concatenate, np.stack],
+                         ids=lambda f: f.__name__)
+@pytest.mark.parametrize("shape", [(2,), (2, 3), (3, 2, 2)], ids=str)
+def test_a_join_gives_the_gradient_the_structure_of_its_argument(join, shape):
+    x = np.random.default_rng(len(shape)).normal(size=shape)
+    if join is np.concatenate and x.ndim == 1:
+        return  # concatenating numbers is an error in NumPy
+    w = np.random.default_rng(7).normal(size=np.shape(join(x)))
+    array_grad = s2sgrad.grad(lambda a: np.sum(join(a) * w))(x)
+    assert type(array_grad) is np.ndarray and array_grad.shape == shape  # was a list of rows
+    assert_close(array_grad, s2sgrad.numerical_grad(lambda a: np.sum(join(a) * w), x), "grad")
+    rows = list(x)
+    list_grad = s2sgrad.grad(lambda r: np.sum(join(r) * w))(rows)
+    assert type(list_grad) is list and len(list_grad) == len(rows)
+    assert_close(np.array(list_grad), array_grad, "the gradient of a list of the rows")

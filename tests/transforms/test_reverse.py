@@ -247,3 +247,49 @@ def test_primitives_once_declared_non_differentiable_raise(fn, what):
 def test_filling_an_array_is_differentiable():
     assert s2sgrad.grad(filled)(1.5) == pytest.approx(6.0 + 4 * 2 * 1.5)  # was 0.0
     assert s2sgrad.grad(filled)(1.5) == pytest.approx(s2sgrad.numerical_grad(filled, 1.5))
+
+
+class _Lookup:
+    """An object with an `[]` of its own: what `table[x]` gives is up to it."""
+
+    def __getitem__(self, key):
+        return key * 3.0
+
+
+_LOOKUP = _Lookup()
+
+
+def looked_up(x):
+    return _LOOKUP[x * 2.0] + x
+
+
+def binned(x):
+    counts, edges = np.histogram(x)
+    return np.sum(edges)
+
+
+@pytest.mark.parametrize("fn, what", [(looked_up, "indexing a _Lookup object"),
+                                      (binned, "np.histogram")], ids=["lookup", "histogram"])
+def test_a_varying_key_or_histogram_raises_in_every_mode(fn, what):
+    x = 1.5 if fn is looked_up else np.array([0.5, 2.0, 1.0])
+    with pytest.raises(errors.MissingRuleError, match=re.escape(what)) as info:
+        s2sgrad.grad(fn)(x)  # was 1.0 (the lookup's 6.0 lost) and 0.0
+    assert "test_reverse.py" in str(info.value) and info.value.hint
+    with pytest.raises(errors.MissingRuleError, match=re.escape(what)):
+        s2sgrad.jvp(fn, (x,), (np.ones_like(x),))
+    with pytest.raises(errors.MissingRuleError, match=re.escape(what)):
+        s2sgrad.jacfwd(fn)(x)
+
+
+def ranged(x, step):
+    return np.sum(np.arange(x, x + 2.5) ** 2) + np.arange(1.0, 4.0, step)[-1] * x
+
+
+def test_a_range_of_floats_follows_its_start_and_step():
+    args = (0.3, 0.7)  # np.arange(1.0, 4.0, 0.7) has 5 items, far from 4 or 6
+    got = s2sgrad.grad(ranged, argnums=(0, 1))(*args)  # was (2.9 + ..., 0.0)
+    want = s2sgrad.numerical_grad(ranged, *args, argnums=(0, 1))
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    for tangent in ((1.0, 0.0), (0.0, 1.0)):
+        _, dy = s2sgrad.jvp(ranged, args, tangent)
+        assert dy == pytest.approx(np.dot(tangent, want), rel=1e-6)
