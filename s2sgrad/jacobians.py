@@ -91,13 +91,28 @@ def _loc(fun: Callable[..., Any]) -> Any:
 
 
 def is_float(a: Any) -> bool:
-    """A real or complex floating-point leaf: a float, or an array or NumPy scalar of such."""
+    """A real floating-point leaf: a float, or an array or NumPy scalar of such."""
     if isinstance(a, bool):
         return False
     if isinstance(a, float):
         return True
     dtype = getattr(a, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind in "fc"
+    return dtype is not None and np.dtype(dtype).kind == "f"
+
+
+def is_complex(a: Any) -> bool:
+    """A complex leaf: a Python complex, or an array or NumPy scalar of a complex dtype."""
+    dtype = getattr(a, "dtype", None)
+    return isinstance(a, complex) or dtype is not None and np.dtype(dtype).kind == "c"
+
+
+def check_real(fun: Callable[..., Any], args: Sequence[Any]) -> None:
+    """Raise `InputTypeError` for a complex leaf in any argument (jvp and vjp differentiate
+    every argument; s2sgrad has no convention for complex derivatives)."""
+    for i, arg in enumerate(args):
+        for a in pytree.flatten(arg)[0]:
+            if is_complex(a):
+                raise input_type_error(fun, i, a)
 
 
 def check_floats(fun: Callable[..., Any], args: Sequence[Any], nums: Sequence[int]) -> None:
@@ -115,11 +130,16 @@ def input_type_error(fun: Callable[..., Any], i: int, a: Any, hint: str | None =
     info = pipeline.signature(fun.base if isinstance(fun, Derived) else _base(fun, None)[0])
     shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
         f"an array of {a.dtype}"
-    if hint is None:
+    if is_complex(a):
+        hint = hint or (f"s2sgrad has no convention for complex derivatives: write "
+                        f"'{info.name}' on the real and imaginary parts as two float arguments"
+                        f" f(x, y) and call grad(f, argnums=(0, 1))(z.real, z.imag)")
+    elif hint is None:
         hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
             else "convert it with .astype(float)"
     return InputTypeError(f"argument '{info.params[i]}' of '{info.name}' is {shown}; s2sgrad "
-                          "differentiates with respect to floating-point values", info.loc, hint)
+                          "differentiates with respect to real floating-point values",
+                          info.loc, hint)
 
 
 def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) -> None:
@@ -142,6 +162,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     if isinstance(fun, Derived):
         return fun.jvp(primals, tangents)
     primals = _bind(fun, primals)
+    check_real(fun, primals)
     tangents = tuple(tangents) + tuple(pytree.unflatten(td, [_zero(x) for x in leaves])
                                        for leaves, td in map(pytree.flatten,
                                                              primals[len(tangents):]))
@@ -168,6 +189,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     if isinstance(fun, Derived):
         return derived.vjp_of(fun, primals)
     primals = _bind(fun, primals)
+    check_real(fun, primals)
     leaves, treedefs = _flatten(primals)
     step = pipeline.Options("vjp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1

@@ -53,7 +53,9 @@ def _build(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tuple
                               treedefs=treedefs)
     else:
         prog = pipeline.lower(base, treedefs)
-        check_updates(prog, infer(prog, list(kinds)))
+        avals = infer(prog, list(kinds))
+        check_updates(prog, avals)
+        pipeline.check_real(prog, pipeline.Options("jvp", tuple(wrt), True, False), avals)
     prog = verify(forward(prog, list(wrt), list(kinds), batch=n))
     prog.results = prog.results[len(prog.results) // 2:]  # the tangents: the Jacobian
     prog.name = f"jacfwd_{prog.name}".replace("<lambda>", "lambda")
