@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .analysis.activity import complex_active
-from .analysis.aliasing import check_updates
+from .analysis.aliasing import ArgumentsAlias, check_updates, written_params
 from .analysis.kinds import infer
 from .backend import runtime
 from .backend.compile import compile_source, to_source
@@ -141,8 +141,17 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
             program = verify(_package(reverse(program, list(opts.argnums), kinds), program,
                                       opts))
         if stop_after in ("reverse", "forward") and i == len(steps) - 1:
-            return program
-    return verify(optimize(program))
+            return with_alias_check(program, primal, avals)
+    return with_alias_check(verify(optimize(program)), primal, avals)
+
+
+def with_alias_check(program: Function, primal: Function, avals: dict) -> Function:
+    """`program`, checking first that the arguments `primal` writes into share no memory
+    with the others (only when it writes into any: otherwise nothing is checked)."""
+    written = written_params(primal, avals)
+    if written:
+        program.alias_check = ArgumentsAlias(primal, written)
+    return program
 
 
 def compile_program(program: Function, label: str) -> tuple[Callable[..., Any], str]:

@@ -48,18 +48,19 @@ def program(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tupl
 
 def _build(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tuple | None,
            wrt: tuple[int, ...], n: int) -> Any:
+    primal = pipeline.lower(base, treedefs)
+    avals = infer(primal, list(kinds))
     if steps:  # forward over what `steps` made (reverse mode, for a Hessian)
         prog = pipeline.build(base, steps, list(kinds), stop_after="reverse",
                               treedefs=treedefs)
     else:
-        prog = pipeline.lower(base, treedefs)
-        avals = infer(prog, list(kinds))
+        prog = primal
         check_updates(prog, avals)
         pipeline.check_real(prog, pipeline.Options("jvp", tuple(wrt), True, False), avals)
     prog = verify(forward(prog, list(wrt), list(kinds), batch=n))
     prog.results = prog.results[len(prog.results) // 2:]  # the tangents: the Jacobian
     prog.name = f"jacfwd_{prog.name}".replace("<lambda>", "lambda")
-    return verify(optimize(prog))
+    return pipeline.with_alias_check(verify(optimize(prog)), primal, avals)
 
 
 def seeds(shapes: tuple[tuple[int, ...], ...]) -> list[np.ndarray]:
@@ -110,7 +111,7 @@ class Plan:
         self.starts = dict(zip(wrt, np.cumsum([0, *[self.sizes[p] for p in wrt]]).tolist()))
         self.fun, self.program, self.nums, self.is_tuple = fun, program, nums, is_tuple
         self.seeds = seeds(tuple(self.shapes[p] for p in wrt))
-        out_leaves, self.out_td = pytree.flatten(fun(*args))  # the output's structure
+        out_leaves, self.out_td = pytree.flatten(fun(*pytree.copied(args)))  # the output's structure
         self.out_shapes = [np.shape(y) for y in out_leaves]
         self.flat_out = self.out_td == pytree.LEAF or (self.out_td[0] == "tuple" and all(
             td == pytree.LEAF for td in self.out_td[1]))

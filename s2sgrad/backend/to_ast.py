@@ -72,6 +72,10 @@ def to_module(fn: Function, namespace: dict[str, Any]) -> ast.Module:
         body = gen.block(fn.body[:at]) + [pullback, ast.Return(ast.Tuple(
             [outs, ast.Name("pullback", ast.Load())], ast.Load()))]
         params = fn.params[:-k]
+    if fn.alias_check is not None:
+        namespace["_check_aliases"] = fn.alias_check
+        args = [ast.Name(gen.name(p), ast.Load()) for p in params[:len(fn.alias_check.params)]]
+        body.insert(0, ast.Expr(ast.Call(ast.Name("_check_aliases", ast.Load()), args, [])))
     fdef = _def(fn.name, [gen.name(p) for p in params], body)
     inline_temporaries(fdef)
     return ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
