@@ -152,7 +152,9 @@ def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) ->
 
 
 def _zero(x: Any) -> Any:
-    return np.zeros(np.shape(x)) if isinstance(x, np.ndarray) else 0.0
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, x.dtype if x.dtype.kind == "f" else float)
+    return 0.0
 
 
 def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
@@ -212,7 +214,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
 
 def _unit(x: Any, k: int) -> Any:
     if isinstance(x, np.ndarray):
-        e = np.zeros(x.shape)
+        e = np.zeros(x.shape, x.dtype if x.dtype.kind == "f" else float)
         e.flat[k] = 1.0
         return e
     return 1.0
@@ -307,6 +309,12 @@ def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: boo
     return jac
 
 
+def _float_array(g: Any) -> np.ndarray:
+    """A gradient as an array of its own float dtype (float64 for Python numbers)."""
+    g = np.asarray(g)
+    return g if g.dtype.kind == "f" else g.astype(float)
+
+
 def _unflatten_like(args: tuple, leaves: list[Any]) -> tuple:
     out, k = [], 0
     for a in args:
@@ -351,7 +359,7 @@ def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable
                 rows[o].append([pytree.flatten(g)[0] for g in pullback(*cot)])
 
         def block(o: int, i: int, l: int) -> np.ndarray:
-            stacked = np.stack([np.asarray(r[i][l], dtype=float) for r in rows[o]])
+            stacked = np.stack([_float_array(r[i][l]) for r in rows[o]])
             return stacked.reshape(np.shape(out_leaves[o]) +
                                    np.shape(pytree.flatten(args[i])[0][l]))
 
