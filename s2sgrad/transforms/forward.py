@@ -75,7 +75,7 @@ def _in_dtype(fw: "_Forward", t: Atom, r: Atom) -> Atom:
     want = K.kind(r, fw.kinds)
     if not isinstance(r, Var) or not dtypes.needs_cast(want, K.kind(t, fw.kinds)):
         return t
-    return dtypes.cast(lambda p, a, h, loc: fw.emit(p, a, h, loc), t, want, "d" + r.name)
+    return dtypes.cast(fw.emit, t, want, "d" + r.name)
 
 
 class _JvpLowerer(_RuleLowerer):
