@@ -61,7 +61,7 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
     seed_params = _seed(rev, fn, outputs, adj, seeds)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
     rev.out = sweep
-    grads = [_in_dtype(rev, adj.get(p) or rev.zero(p), p) for p in wrt_vars]
+    grads = [_in_dtype(rev, adj.get(p) or rev.zero(p), p, seeds) for p in wrt_vars]
     if seeds:
         sweep = _copy_stacks(rev, forward, sweep, grads)
         forward.append(Assign([], runtime.sweep_marker, []))
@@ -70,10 +70,11 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
                     rev.kinds)
 
 
-def _in_dtype(rev: "_Reverser", g: Atom, p: Var) -> Atom:
-    """The gradient of `p` in `p`'s dtype (float32 for a float32 argument)."""
+def _in_dtype(rev: "_Reverser", g: Atom, p: Var, seeds: bool) -> Atom:
+    """The gradient of `p` in `p`'s dtype (float32 for a float32 argument). With `seeds`
+    the caller passes the cotangents, whose dtype the abstract values only assume."""
     want = K.kind(p, rev.kinds)
-    if not dtypes.needs_cast(want, K.kind(g, rev.kinds)):
+    if not dtypes.needs_cast(want, K.ANY if seeds else K.kind(g, rev.kinds)):
         return g
     return dtypes.cast(rev.emit, g, want, "b" + p.name)
 

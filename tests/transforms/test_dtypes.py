@@ -133,3 +133,16 @@ def test_float64_code_has_no_cast():
     assert "asarray" not in s2sgrad.source(g)
     g(point((3,), np.float32))
     assert "asarray" in s2sgrad.source(g)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 2)])
+def test_float64_cotangents_and_tangents_still_give_float32(shape):
+    x = point(shape, np.float32)
+    _, pullback = s2sgrad.vjp(lambda x: np.tanh(x) * x, x)
+    (g,) = pullback(np.ones(shape))
+    assert g.dtype == np.float32
+    wide = x.astype(np.float64)
+    close(g, np.tanh(wide) + wide * (1.0 - np.tanh(wide) ** 2), np.float32)
+    _, t = s2sgrad.jvp(lambda x: np.tanh(x) * x, (x,), (np.ones(shape),))
+    assert t.dtype == np.float32
+    close(t, g, np.float32)
