@@ -107,7 +107,7 @@ def parse(fn: Callable[..., Any]) -> Source:
             hint="differentiate a function written in Python; for builtins and C functions, "
             "register a rule with s2sgrad.defvjp")
     filename = code.co_filename
-    if fn.__name__ == "<lambda>":
+    if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
         tree = _lambda_as_def(fn, filename)
         src = Source(fn, tree, filename, 0, _closure_values(fn))
         fence(tree, src.loc)

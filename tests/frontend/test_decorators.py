@@ -41,6 +41,10 @@ def tripled_no_wraps(fn):
     return inner
 
 
+def doubled_by_lambda(fn):  # functools.wraps gives the lambda the name of `fn`
+    return functools.wraps(fn)(lambda x: 2.0 * fn(x))
+
+
 def forwarding(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -83,12 +87,18 @@ def stacked(x):
     return np.sum(np.sin(x) * x)
 
 
+@doubled_by_lambda
+def twice_by_lambda(x):
+    return np.sum(np.sin(x) * x)
+
+
 EXPECTED = {  # d/dx of what each call runs
     twice: lambda x: 2.0 * base_dx(x),
     with_square: lambda x: base_dx(x) + 2.0 * x,
     times_five: lambda x: 5.0 * base_dx(x),
     thrice: lambda x: 3.0 * base_dx(x),
     stacked: lambda x: 2.0 * (0.5 * base_dx(x) + 2.0 * x),
+    twice_by_lambda: lambda x: 2.0 * base_dx(x),
 }
 POINTS = [np.array([0.3, -1.1]), np.linspace(-1.0, 2.0, 6).reshape(2, 3)]
 
