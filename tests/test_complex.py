@@ -112,3 +112,9 @@ def test_a_complex_constant_that_does_not_depend_on_the_arguments_is_fine():
     for x in (np.array([0.3, -1.2, 2.0]), np.array([1.0, 1.0, 1.0])):
         np.testing.assert_allclose(s2sgrad.grad(weighted)(x),
                                    s2sgrad.numerical_grad(weighted, x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("z", [Z, 1 + 2j], ids=["array", "python-scalar"])
+def test_central_differences_refuse_complex_arguments(z):
+    with pytest.raises(TypeError, match="argument 0 is complex"):
+        s2sgrad.numerical_grad(energy, z)
