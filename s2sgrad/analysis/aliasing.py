@@ -251,6 +251,10 @@ class ArgumentsAlias:
         self.name, self.params = fn.name, tuple(p.name for p in fn.params)
         self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
 
+    def pairs(self) -> list[tuple[int, int]]:
+        """(written argument, other argument) positions the check compares."""
+        return [(i, j) for i, _ in self.written for j in range(len(self.params)) if j != i]
+
     def __call__(self, *args: object) -> None:
         for i, loc in self.written:
             for j, other in enumerate(args):
