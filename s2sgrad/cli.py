@@ -119,8 +119,9 @@ def load_function(path: str, name: str) -> Callable[..., Any]:
 
 
 def _original(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The user's function behind `grad(f)` and other s2sgrad wrappers."""
-    return inspect.unwrap(fn)
+    """The user's function behind `grad(f)` and other s2sgrad wrappers (a user's own
+    `functools.wraps` decorator is kept: its wrapper is what a call runs)."""
+    return inspect.unwrap(fn, stop=lambda f: not hasattr(f, "__s2sgrad__"))
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def _check(args: argparse.Namespace) -> int:
 
     path, name = args.target
     fn = _original(load_function(path, name))
-    params = list(inspect.signature(fn).parameters.values())
+    params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
     s2sgrad.grad(fn)  # parses and fences: unsupported syntax is reported before running
     values = _arguments(fn, name, params, args.args, args.seed)
     nums = _check_argnums(name, params, values, args.argnums)

@@ -49,7 +49,7 @@ def name_of(t: Transformed) -> str:
 def signature_parts(t: Transformed) -> tuple[str, str, list[str]]:
     """The dispatcher's name, its parameter list and its parameters' names."""
     params, names = [], []
-    for i, (name, p) in enumerate(inspect.signature(t.fun).parameters.items()):
+    for i, (name, p) in enumerate(inspect.signature(t.fun, follow_wrapped=False).parameters.items()):
         text = name
         if p.default is not inspect.Parameter.empty:
             t.namespace[f"_DEF{i}"] = p.default

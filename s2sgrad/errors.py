@@ -90,3 +90,7 @@ class InputTypeError(S2SGradError, TypeError):
 
 class NonDifferentiableError(S2SGradError):
     """A value is used in a way that has no derivative (and no rule can give one)."""
+
+
+class AliasedArgumentsError(S2SGradError, ValueError):
+    """Two arguments share memory and the function writes into one of them."""

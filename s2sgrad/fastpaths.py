@@ -119,7 +119,7 @@ class AutoJacobian:
         from .jacobians import _jacfwd, _jacrev, _size, check_floats, jacfwd, jacrev
 
         check_floats(self.fun, args, self.nums)  # once per signature: it has the types
-        out = self.fun(*args)
+        out = self.fun(*pytree.copied(args))  # for its structure; fun may write args
         n = sum(_size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
         out_leaves = pytree.flatten(out)[0]
         forward = n < sum(_size(y) for y in out_leaves)

@@ -91,13 +91,28 @@ def _loc(fun: Callable[..., Any]) -> Any:
 
 
 def is_float(a: Any) -> bool:
-    """A real or complex floating-point leaf: a float, or an array or NumPy scalar of such."""
+    """A real floating-point leaf: a float, or an array or NumPy scalar of such."""
     if isinstance(a, bool):
         return False
     if isinstance(a, float):
         return True
     dtype = getattr(a, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind in "fc"
+    return dtype is not None and np.dtype(dtype).kind == "f"
+
+
+def is_complex(a: Any) -> bool:
+    """A complex leaf: a Python complex, or an array or NumPy scalar of a complex dtype."""
+    dtype = getattr(a, "dtype", None)
+    return isinstance(a, complex) or dtype is not None and np.dtype(dtype).kind == "c"
+
+
+def check_real(fun: Callable[..., Any], args: Sequence[Any]) -> None:
+    """Raise `InputTypeError` for a complex leaf in any argument (jvp and vjp differentiate
+    every argument; s2sgrad has no convention for complex derivatives)."""
+    for i, arg in enumerate(args):
+        for a in pytree.flatten(arg)[0]:
+            if is_complex(a):
+                raise input_type_error(fun, i, a)
 
 
 def check_floats(fun: Callable[..., Any], args: Sequence[Any], nums: Sequence[int]) -> None:
@@ -115,11 +130,16 @@ def input_type_error(fun: Callable[..., Any], i: int, a: Any, hint: str | None =
     info = pipeline.signature(fun.base if isinstance(fun, Derived) else _base(fun, None)[0])
     shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
         f"an array of {a.dtype}"
-    if hint is None:
+    if is_complex(a):
+        hint = hint or (f"s2sgrad has no convention for complex derivatives: write "
+                        f"'{info.name}' on the real and imaginary parts as two float arguments"
+                        f" f(x, y) and call grad(f, argnums=(0, 1))(z.real, z.imag)")
+    elif hint is None:
         hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
             else "convert it with .astype(float)"
     return InputTypeError(f"argument '{info.params[i]}' of '{info.name}' is {shown}; s2sgrad "
-                          "differentiates with respect to floating-point values", info.loc, hint)
+                          "differentiates with respect to real floating-point values",
+                          info.loc, hint)
 
 
 def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) -> None:
@@ -132,7 +152,9 @@ def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) ->
 
 
 def _zero(x: Any) -> Any:
-    return np.zeros(np.shape(x)) if isinstance(x, np.ndarray) else 0.0
+    if isinstance(x, np.ndarray):
+        return np.zeros(x.shape, x.dtype if x.dtype.kind == "f" else float)
+    return 0.0
 
 
 def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
@@ -142,6 +164,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     if isinstance(fun, Derived):
         return fun.jvp(primals, tangents)
     primals = _bind(fun, primals)
+    check_real(fun, primals)
     tangents = tuple(tangents) + tuple(pytree.unflatten(td, [_zero(x) for x in leaves])
                                        for leaves, td in map(pytree.flatten,
                                                              primals[len(tangents):]))
@@ -168,6 +191,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     if isinstance(fun, Derived):
         return derived.vjp_of(fun, primals)
     primals = _bind(fun, primals)
+    check_real(fun, primals)
     leaves, treedefs = _flatten(primals)
     step = pipeline.Options("vjp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
@@ -190,7 +214,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
 
 def _unit(x: Any, k: int) -> Any:
     if isinstance(x, np.ndarray):
-        e = np.zeros(x.shape)
+        e = np.zeros(x.shape, x.dtype if x.dtype.kind == "f" else float)
         e.flat[k] = 1.0
         return e
     return 1.0
@@ -285,6 +309,12 @@ def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: boo
     return jac
 
 
+def _float_array(g: Any) -> np.ndarray:
+    """A gradient as an array of its own float dtype (float64 for Python numbers)."""
+    g = np.asarray(g)
+    return g if g.dtype.kind == "f" else g.astype(float)
+
+
 def _unflatten_like(args: tuple, leaves: list[Any]) -> tuple:
     out, k = [], 0
     for a in args:
@@ -329,7 +359,7 @@ def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable
                 rows[o].append([pytree.flatten(g)[0] for g in pullback(*cot)])
 
         def block(o: int, i: int, l: int) -> np.ndarray:
-            stacked = np.stack([np.asarray(r[i][l], dtype=float) for r in rows[o]])
+            stacked = np.stack([_float_array(r[i][l]) for r in rows[o]])
             return stacked.reshape(np.shape(out_leaves[o]) +
                                    np.shape(pytree.flatten(args[i])[0][l]))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Union
 
+import numpy as np
+
 LEAF = "*"
 Treedef = Union[str, tuple]
 
@@ -75,3 +77,14 @@ def leaf_paths(treedef: Treedef, prefix: str) -> list[str]:
 def _key_name(key: Any) -> str:
     text = "".join(c if c.isalnum() else "_" for c in str(key))
     return text or "k"
+
+
+def copied(args: tuple) -> tuple:
+    """`args` with every array leaf copied: for running a user's function that may write
+    into its arguments, when the caller's arrays must stay as they were."""
+    out = []
+    for a in args:
+        leaves, td = flatten(a)
+        out.append(unflatten(td, [x.copy() if isinstance(x, np.ndarray) else x
+                                  for x in leaves]))
+    return tuple(out)

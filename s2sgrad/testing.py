@@ -19,6 +19,10 @@ def _scalar(value: Any) -> float:
 
 def _partial(f: Callable[..., Any], args: list[Any], i: int, eps: float) -> Any:
     x = args[i]
+    if np.iscomplexobj(x):  # a float copy would drop the imaginary part
+        raise TypeError(f"argument {i} is complex; numerical_grad differentiates with respect "
+                        "to real floating-point values (pass the real and imaginary parts "
+                        "as two float arguments)")
     if isinstance(x, np.ndarray):
         out = np.zeros(x.shape)
         for k in range(x.size):

@@ -155,6 +155,7 @@ class _Module:
     def add_generated(self, program: Any, fname: str, primal: ast.FunctionDef,
                       nums: tuple[int, ...], is_tuple: bool) -> None:
         namespace: dict[str, Any] = {}
+        program.alias_check = None  # an s2sgrad object: the module must stand alone
         fdef = to_module(program, namespace).body[0]
         assert isinstance(fdef, ast.FunctionDef)
         fdef.name = fname

@@ -48,32 +48,43 @@ def program(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tupl
 
 def _build(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tuple | None,
            wrt: tuple[int, ...], n: int) -> Any:
+    primal = pipeline.lower(base, treedefs)
+    avals = infer(primal, list(kinds))
     if steps:  # forward over what `steps` made (reverse mode, for a Hessian)
         prog = pipeline.build(base, steps, list(kinds), stop_after="reverse",
                               treedefs=treedefs)
     else:
-        prog = pipeline.lower(base, treedefs)
-        check_updates(prog, infer(prog, list(kinds)))
+        prog = primal
+        check_updates(prog, avals)
+        pipeline.check_real(prog, pipeline.Options("jvp", tuple(wrt), True, False), avals)
     prog = verify(forward(prog, list(wrt), list(kinds), batch=n))
     prog.results = prog.results[len(prog.results) // 2:]  # the tangents: the Jacobian
     prog.name = f"jacfwd_{prog.name}".replace("<lambda>", "lambda")
-    return verify(optimize(prog))
+    return pipeline.with_alias_check(verify(optimize(prog)), primal, avals)
 
 
-def seeds(shapes: tuple[tuple[int, ...], ...]) -> list[np.ndarray]:
+def seeds(shapes: tuple[tuple[int, ...], ...], dtypes: tuple[np.dtype, ...] | None = None
+          ) -> list[np.ndarray]:
     """The batched tangents of leaves of these shapes that together make the n unit vectors
-    (n = their total size): slices of one identity matrix, cached per shapes."""
-    if shapes not in _SEEDS:
+    (n = their total size): slices of one identity matrix, cached per shapes. A leaf of
+    another float dtype than float64 gets its slice in its own dtype (a tangent has its
+    primal's dtype)."""
+    dtypes = dtypes or tuple(np.dtype(float) for _ in shapes)
+    if (shapes, dtypes) not in _SEEDS:
         n = sum(int(np.prod(s)) for s in shapes)
         eye = np.eye(n)
         eye.setflags(write=False)
         out, k = [], 0
-        for s in shapes:
+        for s, dtype in zip(shapes, dtypes):
             size = int(np.prod(s))
-            out.append(eye[:, k:k + size].reshape((n, *s)))
+            block = eye[:, k:k + size].reshape((n, *s))
+            if dtype != block.dtype:
+                block = block.astype(dtype)
+                block.setflags(write=False)
+            out.append(block)
             k += size
-        _SEEDS[shapes] = out
-    return _SEEDS[shapes]
+        _SEEDS[shapes, dtypes] = out
+    return _SEEDS[shapes, dtypes]
 
 
 def signature(args: Sequence[Any]) -> tuple:
@@ -107,8 +118,9 @@ class Plan:
         self.sizes = [int(np.prod(shape)) for shape in self.shapes]
         self.starts = dict(zip(wrt, np.cumsum([0, *[self.sizes[p] for p in wrt]]).tolist()))
         self.fun, self.program, self.nums, self.is_tuple = fun, program, nums, is_tuple
-        self.seeds = seeds(tuple(self.shapes[p] for p in wrt))
-        out_leaves, self.out_td = pytree.flatten(fun(*args))  # the output's structure
+        self.seeds = seeds(tuple(self.shapes[p] for p in wrt),
+                           tuple(np.result_type(leaves[p]) for p in wrt))
+        out_leaves, self.out_td = pytree.flatten(fun(*pytree.copied(args)))  # the output's structure
         self.out_shapes = [np.shape(y) for y in out_leaves]
         self.flat_out = self.out_td == pytree.LEAF or (self.out_td[0] == "tuple" and all(
             td == pytree.LEAF for td in self.out_td[1]))

@@ -203,6 +203,16 @@ def test_show_each_stage(work: pathlib.Path, stage: str, expect: str):
     assert expect in result.stdout
 
 
+def test_check_keeps_a_functools_wraps_decorator(work: pathlib.Path):
+    (work / "decorated.py").write_text(
+        "import functools\n\n\ndef doubled(fn):\n    @functools.wraps(fn)\n"
+        "    def wrapper(x):\n        return 2.5 * fn(x)\n    return wrapper\n\n\n"
+        "@doubled\ndef f(x):\n    return x * x\n")
+    result = run("check", "decorated.py:f", "--args", "1.5", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2].split()[:2] == ["x", "7.5"]  # of 2.5 * x * x
+
+
 # -- check ------------------------------------------------------------------------------------
 def test_check_passes_with_given_arguments(work: pathlib.Path):
     result = run("check", "model.py:loss", "--args", "0.3,1.2", "--mode", "both", cwd=work)

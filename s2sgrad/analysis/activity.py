@@ -14,7 +14,7 @@ from typing import Container
 import numpy as np
 
 from ..errors import MissingRuleError
-from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from ..rules.registry import lookup
 from .kinds import Aval
 
@@ -134,3 +134,26 @@ def _loop_backward(s: For | While, u: set[Var]) -> None:
         if len(u) == before:
             break
     u.update(i for c, i in zip(s.carried, s.inits) if c in u and isinstance(i, Var))
+
+
+def complex_active(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict
+                   ) -> Assign | None:
+    """The first active statement that reads or makes a complex value, or None. s2sgrad
+    follows no convention for derivatives through complex values, so such a program is
+    rejected. (A loop-carried value that turns complex has no known dtype: the complex
+    operand that makes it so is what gets caught.)"""
+    active = active_vars(fn, wrt, outputs, avals)
+    for s in walk(fn.body):
+        if isinstance(s, Assign) and any(o in active for o in s.outs) and any(
+                _is_complex(a, avals) for a in [*s.outs, *s.args, *s.kwargs.values()]):
+            return s
+    return None
+
+
+def _is_complex(atom: Atom, avals: dict) -> bool:
+    if isinstance(atom, Var):
+        dtype = avals.get(atom, _FLOAT).dtype
+        return dtype is not None and np.dtype(dtype).kind == "c"
+    value = getattr(atom, "value", None)
+    return isinstance(value, (complex, np.complexfloating)) or (
+        isinstance(value, np.ndarray) and value.dtype.kind == "c")

@@ -22,8 +22,8 @@ import operator
 import numpy as np
 
 from ..backend import runtime
-from ..errors import UnsupportedSyntaxError
-from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While
+from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
+from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While, walk
 from .kinds import Avals
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
@@ -222,3 +222,59 @@ def captured_vars(block: Block) -> set[Var]:
             out |= captured_vars(child[0])
     return out
 
+
+
+def written_params(fn: Function, avals: Avals) -> dict[int, Assign]:
+    """The parameters (by position) that Python would update in place, each with the first
+    statement that does: `x[i] = v` or `x += y` on an argument array or a view of one.
+    Compiled code works on copies, so a caller passing one array twice would see another
+    result than Python's; `ArgumentsAlias` checks for that at run time."""
+    groups = storage_groups(fn.body, avals)
+    roots = {groups.find(p): i for i, p in enumerate(fn.params)
+             if avals.get(p) is None or avals[p].kind != "scalar"}
+    found: dict[int, Assign] = {}
+    for s in walk(fn.body):
+        if isinstance(s, Assign) and s.inplace and isinstance(s.args[0], Var):
+            i = roots.get(groups.find(s.args[0]))
+            if i is not None and (avals.get(s.args[0]) is None or
+                                  avals[s.args[0]].kind != "scalar"):
+                found.setdefault(i, s)
+    return found
+
+
+class ArgumentsAlias:
+    """Called first by compiled code whose function writes into an argument: raises when
+    that argument shares memory with another one (`f(a, a)`), where Python's result would
+    depend on the sharing and the compiled code's would not."""
+
+    def __init__(self, fn: Function, written: dict[int, Assign]):
+        self.name, self.params = fn.name, tuple(p.name for p in fn.params)
+        self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """(written argument, other argument) positions the check compares."""
+        return [(i, j) for i, _ in self.written for j in range(len(self.params)) if j != i]
+
+    def __call__(self, *args: object) -> None:
+        for i, loc in self.written:
+            for j, other in enumerate(args):
+                if j != i and _shares(args[i], other):
+                    raise AliasedArgumentsError(
+                        f"arguments '{self.params[i]}' and '{self.params[j]}' of "
+                        f"'{self.name}' share memory, and '{self.name}' writes into "
+                        f"'{self.params[i]}' here; s2sgrad never updates a caller's arrays, "
+                        f"so it cannot give Python's result", loc,
+                        f"pass a copy of one of them, e.g. {self.name}({_copied(self.params, j)})")
+
+
+def _shares(a: object, b: object) -> bool:
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10_000))
+    except np.exceptions.TooHardError:
+        return True
+
+
+def _copied(params: tuple[str, ...], j: int) -> str:
+    return ", ".join(f"{p}.copy()" if k == j else p for k, p in enumerate(params))

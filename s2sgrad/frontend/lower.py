@@ -113,7 +113,7 @@ class _Lowerer(LoopLowering):
         if isinstance(fn, types.MethodType):  # obj.method(...): bind obj as the first argument
             fn, args = fn.__func__, [Const(fn.__self__), *args]
         try:
-            bound = inspect.signature(fn).bind(*args, **kwargs)
+            bound = inspect.signature(fn, follow_wrapped=False).bind(*args, **kwargs)
         except TypeError as exc:
             raise self.error(node, f"bad call to '{fn.__name__}': {exc}",
                              "check the arguments") from None

@@ -107,7 +107,7 @@ def parse(fn: Callable[..., Any]) -> Source:
             hint="differentiate a function written in Python; for builtins and C functions, "
             "register a rule with s2sgrad.defvjp")
     filename = code.co_filename
-    if fn.__name__ == "<lambda>":
+    if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
         tree = _lambda_as_def(fn, filename)
         src = Source(fn, tree, filename, 0, _closure_values(fn))
         fence(tree, src.loc)
@@ -133,12 +133,14 @@ def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:
     """`inspect.getsourcelines(fn)`, without its tokenizer when the code object tells where
     the function ends: from its first line (decorators included) through the last line
     that has bytecode, then any deeper-indented lines that finish that statement. Falls
-    back to `inspect` when the block does not parse as one function."""
+    back to `inspect` when the block does not parse as one function. Both read the lines of
+    `fn`'s own code object: for a `functools.wraps` wrapper, the wrapper's, which is what a
+    call runs (`inspect` given the function would follow `__wrapped__`)."""
     code = fn.__code__
     lines = linecache.getlines(code.co_filename, fn.__globals__)
     start, last = code.co_firstlineno, _last_line(code)
     if not lines or not 0 < start <= last <= len(lines):
-        return inspect.getsourcelines(fn)
+        return inspect.getsourcelines(code)
     indent = _indent(lines[start - 1])
     end = last
     while end < len(lines) and lines[end].strip() and \
@@ -148,9 +150,9 @@ def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:
     try:
         body = ast.parse(textwrap.dedent("".join(block))).body
     except SyntaxError:
-        return inspect.getsourcelines(fn)
-    if len(body) != 1 or getattr(body[0], "name", None) != fn.__name__:
-        return inspect.getsourcelines(fn)
+        return inspect.getsourcelines(code)
+    if len(body) != 1 or getattr(body[0], "name", None) != code.co_name:
+        return inspect.getsourcelines(code)
     return block, start
 
 

@@ -161,6 +161,10 @@ class Function:
     # Split motion (vjp): the first `split` results are the outputs; the function returns
     # them with a pullback that takes the last `split` parameters and returns the rest.
     split: int | None = None
+    # Called with the user's arguments before anything else, when the function writes into
+    # an argument (`analysis.aliasing.ArgumentsAlias`): Python's result would depend on
+    # whether two arguments share memory.
+    alias_check: Any = None
 
 
 def defined_vars(stmt: Stmt) -> list[Var]:

@@ -34,7 +34,7 @@ from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
                        Var, While, free_vars)
 from ..rules.registry import lookup
-from . import simplify
+from . import dtypes, simplify
 from .reverse_items import check_keywords, container_adjoint, missing_rule
 
 Adj = dict[Var, Atom]
@@ -61,13 +61,22 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
     seed_params = _seed(rev, fn, outputs, adj, seeds)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
     rev.out = sweep
-    grads = [adj.get(p) or rev.zero(p) for p in wrt_vars]
+    grads = [_in_dtype(rev, adj.get(p) or rev.zero(p), p, seeds) for p in wrt_vars]
     if seeds:
         sweep = _copy_stacks(rev, forward, sweep, grads)
         forward.append(Assign([], runtime.sweep_marker, []))
     return Function(fn.name, [*fn.params, *seed_params], forward + sweep,
                     [*fn.results, *grads], fn.loc, fn.reserved, fn.returns_tuple, fn.defaults,
                     rev.kinds)
+
+
+def _in_dtype(rev: "_Reverser", g: Atom, p: Var, seeds: bool) -> Atom:
+    """The gradient of `p` in `p`'s dtype (float32 for a float32 argument). With `seeds`
+    the caller passes the cotangents, whose dtype the abstract values only assume."""
+    want = K.kind(p, rev.kinds)
+    if not dtypes.needs_cast(want, K.ANY if seeds else K.kind(g, rev.kinds)):
+        return g
+    return dtypes.cast(rev.emit, g, want, "b" + p.name)
 
 
 def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: bool
