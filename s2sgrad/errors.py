@@ -90,3 +90,28 @@ class InputTypeError(S2SGradError, TypeError):
 
 class NonDifferentiableError(S2SGradError):
     """A value is used in a way that has no derivative (and no rule can give one)."""
+
+
+class ArgumentError(S2SGradError, TypeError):
+    """An s2sgrad function, or a function s2sgrad made, was called with arguments of the
+    wrong kind: `argnums` that is not an int, too many arguments, `primals` not a tuple."""
+
+
+class ShapeError(ArgumentError, ValueError):
+    """A tangent or cotangent does not have the shape of the value it goes with."""
+
+
+def caller_loc() -> Loc | None:
+    """The user's line that called into s2sgrad: the innermost frame outside the package,
+    for errors that concern a call rather than a line of the differentiated function."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(package) and not filename.startswith("<s2sgrad"):
+            return Loc(filename, frame.f_lineno)
+        frame = frame.f_back
+    return None

@@ -69,11 +69,11 @@ def signature(f: Callable[..., Any]) -> Signature:
 
 def _signature(f: Callable[..., Any]) -> Signature:
     src = parse(f)
-    args = src.tree.args
+    args, fn = src.tree.args, src.fn  # fn: the function behind a bound method or partial
     names = tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
-    defaults = tuple(f.__defaults__ or ()) + tuple(
-        (f.__kwdefaults__ or {})[a.arg] for a in args.kwonlyargs
-        if a.arg in (f.__kwdefaults__ or {}))
+    defaults = tuple(fn.__defaults__ or ()) + tuple(
+        (fn.__kwdefaults__ or {})[a.arg] for a in args.kwonlyargs
+        if a.arg in (fn.__kwdefaults__ or {}))
     return Signature(src.name, names, defaults, src.loc(src.tree))
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
+import functools
 import inspect
 import linecache
 import sysconfig
@@ -99,13 +101,18 @@ def record_attribute(obj: Any, name: str, value: Any) -> None:
 
 
 def parse(fn: Callable[..., Any]) -> Source:
-    """Read, parse and fence the source of `fn`."""
+    """Read, parse and fence the source of `fn`. A bound method, a `functools.partial`, an
+    `lru_cache` wrapper or a callable object is the Python function behind it, with the
+    values it binds (`self`, the partial's arguments) taken as closure constants."""
+    target, bound = unwrap(fn)
+    if target is not fn:
+        return _with_bound(parse(target), bound)
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None:
         raise SourceUnavailableError(
             f"cannot read the source of {fn!r}: it is not a Python function",
-            hint="differentiate a function written in Python; for builtins and C functions, "
-            "register a rule with s2sgrad.defvjp")
+            hint="differentiate a function written in Python (a def or a lambda in a .py "
+            "file)")
     filename = code.co_filename
     if fn.__name__ == "<lambda>":
         tree = _lambda_as_def(fn, filename)
@@ -127,6 +134,65 @@ def parse(fn: Callable[..., Any]) -> Source:
     src = Source(fn, tree, filename, shift, _closure_values(fn))
     fence(tree, src.loc)
     return src
+
+
+def unwrap(fn: Any) -> tuple[Any, tuple]:
+    """The function that calling `fn` runs, and the leading positional arguments it binds:
+    `obj.method` is `(method's function, (obj,))`, `functools.partial(f, a)` is
+    `(f, (a,))`, an `lru_cache` wrapper its `__wrapped__`, a callable object its
+    `__call__`. A plain function (or anything else) is `(fn, ())`."""
+    if isinstance(fn, types.MethodType):
+        inner, more = unwrap(fn.__func__)
+        return inner, (*more, fn.__self__)
+    if isinstance(fn, functools.partial):
+        if fn.keywords:
+            raise _partial_error(fn)
+        inner, more = unwrap(fn.func)
+        return inner, (*more, *fn.args)
+    if hasattr(fn, "cache_info") and callable(getattr(fn, "__wrapped__", None)):
+        return unwrap(fn.__wrapped__)  # functools.lru_cache / cache: the same values
+    call = getattr(type(fn), "__call__", None)
+    if isinstance(call, types.FunctionType) and not isinstance(fn, (type, types.FunctionType)):
+        return unwrap(types.MethodType(call, fn))
+    return fn, ()
+
+
+def _partial_error(fn: functools.partial) -> SourceUnavailableError:
+    """Keyword arguments of a partial stay overridable: the hint binds them in a lambda."""
+    name = getattr(fn.func, "__name__", "f")
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    rest = [p.name for p in inspect.signature(fn).parameters.values() if p.kind in positional]
+    call = [repr(a) for a in fn.args] + rest + [f"{k}={v!r}" for k, v in fn.keywords.items()]
+    return SourceUnavailableError(
+        f"cannot differentiate functools.partial({name}, ...) with keyword arguments",
+        _def_loc(fn.func), f"bind them in a lambda: s2sgrad.grad(lambda {', '.join(rest)}: "
+        f"{name}({', '.join(call)}))")
+
+
+def _def_loc(fn: Any) -> Loc | None:
+    code = getattr(fn, "__code__", None)
+    return Loc(code.co_filename, code.co_firstlineno) if code is not None else None
+
+
+def _with_bound(src: Source, bound: tuple) -> Source:
+    """`src` with its first `len(bound)` parameters bound to `bound`'s values, which the
+    body then reads as closure constants (`self.w` is the object's attribute)."""
+    args = src.tree.args
+    positional = [*args.posonlyargs, *args.args]
+    names = [a.arg for a in positional[:len(bound)]]
+    free = len(positional) - len(src.fn.__defaults__ or ())
+    if len(names) < len(bound) or len(bound) > free:
+        raise SourceUnavailableError(
+            f"'{src.name}' is called with {len(bound)} bound arguments (self or a partial's "
+            "arguments), more than its parameters without defaults",
+            src.loc(src.tree), "differentiate a def that takes the remaining arguments")
+    rest = positional[len(bound):]
+    tree = copy.copy(src.tree)  # the lambda index shares its nodes: do not change them
+    tree.args = copy.copy(args)
+    tree.args.posonlyargs = [a for a in rest if a in args.posonlyargs]
+    tree.args.args = [a for a in rest if a in args.args]
+    closure = {**src.closure, **dict(zip(names, bound))}
+    return Source(src.fn, tree, src.filename, src.col_shift, closure)
 
 
 def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:

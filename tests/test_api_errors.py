@@ -1,0 +1,140 @@
+"""Errors a user can act on: each names this file and the line at fault, and the code its
+hint shows runs. Also the ways of passing a Python function that need no error at all
+(bound methods, classmethods, `functools.partial`, `lru_cache`, callable objects)."""
+
+import functools
+import inspect
+import os
+
+import numpy as np
+import pytest
+
+import s2sgrad
+from s2sgrad import errors
+
+HERE = os.path.basename(__file__)
+
+
+def line_of(fn, text):
+    """The file line of `fn`'s source that contains `text`."""
+    lines, start = inspect.getsourcelines(fn)
+    return start + next(i for i, line in enumerate(lines) if text in line)
+
+
+def names_line(error, fn, text):
+    return f"{HERE}:{line_of(fn, text)}:" in str(error)
+
+
+def hint_code(error):
+    """The code after the first ": " of the hint (the part a user would type)."""
+    return error.hint.split(": ", 1)[1]
+
+
+# -- the arguments of grad itself -----------------------------------------------------------
+
+def square(x):
+    return x * x
+
+
+def scaled(x, *, w):
+    return w * x
+
+
+def test_argnums_that_is_not_an_int_is_an_argument_error_at_the_callers_line():
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.grad(square, argnums="x")
+    assert isinstance(info.value, TypeError)
+    test = test_argnums_that_is_not_an_int_is_an_argument_error_at_the_callers_line
+    assert names_line(info.value, test, 'argnums="x"')
+    assert "argnums=0 for 'x'" in info.value.hint
+
+
+def test_a_value_instead_of_a_function_says_to_pass_the_function():
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.grad(square(2.0))
+    assert names_line(info.value, test_a_value_instead_of_a_function_says_to_pass_the_function,
+                      "grad(square(2.0))")
+    assert "grad(f)(x), not grad(f(x))" in info.value.hint
+
+
+def test_argnums_naming_a_keyword_only_argument_is_an_error_whose_lambda_works():
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.grad(scaled, argnums=1)
+    assert names_line(info.value, scaled, "def scaled")
+    code = hint_code(info.value)
+    assert code == "s2sgrad.grad(lambda x, w: scaled(x, w=w), argnums=1)"
+    assert s2sgrad.grad(lambda x, w: scaled(x, w=w), argnums=1)(2.0, 3.0) == pytest.approx(2.0)
+
+
+def test_too_many_arguments_to_a_gradient_names_the_function_and_its_signature():
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.grad(square)(2.0, 3.0)
+    assert names_line(info.value, square, "def square")
+    assert "grad_square() takes 1 positional argument but 2 were given" in str(info.value)
+    assert "square(x)" in info.value.hint
+
+
+# -- bound methods, partials and friends are the Python functions behind them -------------
+
+class Model:
+    def __init__(self, w):
+        self.w = w
+
+    def loss(self, x):
+        return self.w * x * x
+
+    @classmethod
+    def unit_loss(cls, x):
+        return cls.scale * x * x
+
+    scale = 3.0
+
+    def __call__(self, x, y=1.0):
+        return self.w * x * y
+
+
+def weighted(a, x):
+    return a * x * x
+
+
+def test_a_bound_method_is_differentiated_with_self_bound():
+    model = Model(2.0)
+    assert s2sgrad.grad(model.loss)(3.0) == pytest.approx(12.0)
+    assert s2sgrad.check_grad(model.loss, 3.0) < 1e-6
+    assert s2sgrad.jacfwd(model.loss)(np.array([1.0, 2.0])) == pytest.approx(
+        np.diag([4.0, 8.0]))
+
+
+def test_a_bound_methods_gradient_sees_its_object_rebound_attributes():
+    model = Model(2.0)
+    g = s2sgrad.grad(model.loss)
+    assert g(1.0) == pytest.approx(4.0)
+    model.w = 5.0
+    assert g(1.0) == pytest.approx(10.0)
+
+
+def test_a_classmethod_binds_its_class():
+    assert s2sgrad.grad(Model.unit_loss)(2.0) == pytest.approx(12.0)
+
+
+def test_a_partial_binds_its_leading_arguments():
+    assert s2sgrad.grad(functools.partial(weighted, 2.0))(3.0) == pytest.approx(12.0)
+    assert s2sgrad.check_grad(functools.partial(weighted, 2.0), 3.0) < 1e-6
+
+
+def test_an_lru_cache_wrapper_is_its_function():
+    cached = functools.lru_cache(maxsize=None)(weighted)
+    assert s2sgrad.grad(cached, argnums=1)(2.0, 3.0) == pytest.approx(12.0)
+
+
+def test_a_callable_object_is_its_call_method():
+    assert s2sgrad.grad(Model(2.0), argnums=(0, 1))(3.0, 4.0) == pytest.approx((8.0, 6.0))
+
+
+def test_a_partial_with_keywords_gets_a_lambda_that_works():
+    with pytest.raises(errors.SourceUnavailableError) as info:
+        s2sgrad.grad(functools.partial(weighted, x=3.0))
+    assert names_line(info.value, weighted, "def weighted")
+    code = hint_code(info.value)
+    assert code == "s2sgrad.grad(lambda a: weighted(a, x=3.0))"
+    assert s2sgrad.grad(lambda a: weighted(a, x=3.0))(2.0) == pytest.approx(9.0)
