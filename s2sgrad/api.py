@@ -18,7 +18,7 @@ from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
-from .errors import ArgumentError, S2SGradError, caller_loc
+from .errors import ArgumentError, NonScalarOutputError, S2SGradError, caller_loc
 from .ir.printer import format_function
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
@@ -96,8 +96,20 @@ class Transformed:
         if not simple:
             self._arm_tree(fn, args, treedefs)
             return self._regroup(fn(*leaves), treedefs)
+        out = self._run(fn, args)  # before arming: a call that fails comes here again
         self._arm(fn, args, kinds)
-        return fn(*args)
+        return out
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
+        """Call the compiled code; an output found not to be a scalar only at run time
+        (its shape depends on data) is reported at the function's definition."""
+        try:
+            return fn(*args)
+        except NonScalarOutputError as exc:
+            if exc.loc is not None:
+                raise
+            raise NonScalarOutputError(f"'{self.info.name}': {exc.message}", self.info.loc,
+                                       exc.hint) from None
 
     def _too_many(self, given: int) -> ArgumentError:
         """Python's own error for too many arguments, naming the user's function."""

@@ -138,3 +138,74 @@ def test_a_partial_with_keywords_gets_a_lambda_that_works():
     code = hint_code(info.value)
     assert code == "s2sgrad.grad(lambda a: weighted(a, x=3.0))"
     assert s2sgrad.grad(lambda a: weighted(a, x=3.0))(2.0) == pytest.approx(9.0)
+
+
+# -- what the differentiated function returns ------------------------------------------------
+
+def no_return(x):
+    y = x * x  # noqa: F841
+
+
+def bare_return(x):
+    if x > 0.0:
+        return
+    return x
+
+
+def text_output(x):
+    return "loss"
+
+
+def per_sample(x):
+    y = x * x
+    return y
+
+
+def one_element(x):
+    return np.array([x * x])
+
+
+def test_a_function_without_return_is_an_error_at_its_def_line():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.grad(no_return)(2.0)
+    assert names_line(info.value, no_return, "def no_return")
+    assert "no return statement" in str(info.value)
+
+
+def test_a_bare_return_is_named():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.grad(bare_return)(2.0)
+    assert names_line(info.value, bare_return, "        return")
+
+
+def test_a_str_output_is_an_error_at_its_return():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.value_and_grad(text_output)(2.0)
+    assert names_line(info.value, text_output, 'return "loss"')
+
+
+def test_an_array_output_is_an_error_at_the_line_that_computes_it():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.grad(per_sample)(np.ones(3))
+    assert names_line(info.value, per_sample, "y = x * x")
+    assert "shape (3,)" in str(info.value)
+
+
+def test_the_hessian_of_a_vector_function_names_the_line():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.hessian(per_sample)(np.ones(2))
+    assert names_line(info.value, per_sample, "y = x * x")
+
+
+def test_an_output_whose_shape_shows_only_at_run_time_names_the_function():
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.grad(lambda x: x[x > 0.0])(np.ones(3))
+    test = test_an_output_whose_shape_shows_only_at_run_time_names_the_function
+    assert names_line(info.value, test, "lambda x: x[x > 0.0]")
+
+
+def test_an_output_of_one_element_is_a_scalar_output():
+    assert s2sgrad.grad(one_element)(3.0) == pytest.approx(6.0)
+    assert s2sgrad.grad(per_sample)(np.array([3.0])) == pytest.approx([6.0])
+    assert s2sgrad.check_grad(lambda x: per_sample(x)[0], np.array([[3.0]])) < 1e-6
+    assert s2sgrad.grad(per_sample)(np.array([[0.5]])).tolist() == [[1.0]]
