@@ -209,3 +209,55 @@ def test_an_output_of_one_element_is_a_scalar_output():
     assert s2sgrad.grad(per_sample)(np.array([3.0])) == pytest.approx([6.0])
     assert s2sgrad.check_grad(lambda x: per_sample(x)[0], np.array([[3.0]])) < 1e-6
     assert s2sgrad.grad(per_sample)(np.array([[0.5]])).tolist() == [[1.0]]
+
+
+# -- the arguments of jvp, vjp, hvp and the Jacobians ----------------------------------------
+
+def sine_energy(x):
+    return np.sum(np.sin(x) * x)
+
+
+def sine_field(x):
+    return np.sin(x) * x
+
+
+def this_line(fn, text):
+    return f"{HERE}:{line_of(fn, text)}:"
+
+
+def test_primals_that_are_not_a_tuple_say_how_to_wrap_them():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.jvp(sine_energy, x, x)
+    test = test_primals_that_are_not_a_tuple_say_how_to_wrap_them
+    assert this_line(test, "jvp(sine_energy, x, x)") in str(info.value)
+    assert "s2sgrad.jvp(f, (x,), (v,))" in info.value.hint
+    assert s2sgrad.jvp(sine_energy, (x,), (x,))[1] == pytest.approx(
+        np.sum((np.cos(x) * x + np.sin(x)) * x))
+    with pytest.raises(errors.ArgumentError):
+        s2sgrad.hvp(sine_energy, x, x)
+
+
+def test_a_tangent_of_the_wrong_shape_is_a_shape_error_naming_the_call():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(errors.ShapeError) as info:
+        s2sgrad.jvp(sine_energy, (x,), (np.ones(3),))
+    test = test_a_tangent_of_the_wrong_shape_is_a_shape_error_naming_the_call
+    assert this_line(test, "np.ones(3),)") in str(info.value)
+    assert isinstance(info.value, ValueError) and "np.ones((2,))" in info.value.hint
+
+
+def test_a_cotangent_of_the_wrong_shape_is_a_shape_error_naming_the_call():
+    out, pullback = s2sgrad.vjp(sine_field, np.array([1.0, 2.0]))
+    with pytest.raises(errors.ShapeError) as info:
+        pullback(np.ones(3))
+    test = test_a_cotangent_of_the_wrong_shape_is_a_shape_error_naming_the_call
+    assert this_line(test, "pullback(np.ones(3))") in str(info.value)
+    assert pullback(np.ones((2,)))[0] == pytest.approx(np.cos([1.0, 2.0]) * [1.0, 2.0] +
+                                                      np.sin([1.0, 2.0]))
+
+
+def test_the_reverse_jacobian_of_an_empty_array_is_empty_as_the_forward_one():
+    empty = np.array([])
+    assert s2sgrad.jacrev(sine_field)(empty).shape == (0, 0)
+    assert s2sgrad.jacfwd(sine_field)(empty).shape == (0, 0)
