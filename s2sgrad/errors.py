@@ -93,12 +93,14 @@ class NonDifferentiableError(S2SGradError):
 
 
 class ArgumentError(S2SGradError, TypeError):
-    """An s2sgrad function, or a function s2sgrad made, was called with arguments of the
-    wrong kind: `argnums` that is not an int, too many arguments, `primals` not a tuple."""
+    """A function was called with arguments of the wrong kind: an s2sgrad function
+    (`argnums` that is not an int, `primals` not a tuple), a function s2sgrad made (too
+    many arguments), or a function in the user's code (`math.sin` of an array)."""
 
 
 class ShapeError(ArgumentError, ValueError):
-    """A tangent or cotangent does not have the shape of the value it goes with."""
+    """A value does not have the shape its use needs: a tangent or cotangent unlike the
+    value it goes with, an array of several elements where one truth value is needed."""
 
 
 def caller_loc() -> Loc | None:

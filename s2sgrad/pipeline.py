@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from .analysis.aliasing import check_updates
 from .analysis.kinds import infer
+from .analysis.uses import check_uses
 from .backend import runtime
 from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
@@ -115,6 +116,7 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
     (reverse first if at all, then forward ones), then optimize."""
     primal = lower(f, treedefs)
     avals = infer(primal, list(param_kinds))
+    check_uses(primal, avals)
     check_updates(primal, avals)
     if stop_after == "ssa":
         return primal
