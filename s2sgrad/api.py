@@ -18,7 +18,8 @@ from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
-from .errors import ArgumentError, NonScalarOutputError, S2SGradError, caller_loc
+from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
+                     caller_loc)
 from .ir.printer import format_function
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
@@ -92,7 +93,10 @@ class Transformed:
         self._check_inputs(args, flat)
         kinds = tuple(kind_of_value(a) for a in leaves)
         simple = all(td == pytree.LEAF for td in treedefs)
-        fn, _ = self.specialize((None if simple else treedefs, kinds))
+        try:
+            fn, _ = self.specialize((None if simple else treedefs, kinds))
+        except MissingRuleError as exc:
+            raise self._object_argument(exc, args) from None
         if not simple:
             self._arm_tree(fn, args, treedefs)
             return self._regroup(fn(*leaves), treedefs)
@@ -110,6 +114,26 @@ class Transformed:
                 raise
             raise NonScalarOutputError(f"'{self.info.name}': {exc.message}", self.info.loc,
                                        exc.hint) from None
+
+    def _object_argument(self, exc: MissingRuleError, args: tuple) -> MissingRuleError:
+        """A method called on an object passed as an argument: the hint binds the object
+        in a lambda, which makes its methods known when the code is compiled."""
+        method = getattr(exc, "method", None)
+        params = self.info.params
+        i = next((i for i, a in enumerate(args) if method is not None and
+                  i not in self.opts.argnums and hasattr(a, method)), None)
+        if i is None or len(params) != len(args) or not self.info.name.isidentifier():
+            return exc
+        rest = [p for k, p in enumerate(params) if k != i]
+        nums = [rest.index(params[k]) for k in self.opts.argnums]
+        argnums = "" if nums == [0] else \
+            f", argnums={tuple(nums) if self.opts.argnums_is_tuple else nums[0]}"
+        code = (f"s2sgrad.{self.opts.mode}(lambda {', '.join(rest)}: "
+                f"{self.info.name}({', '.join(params)}){argnums})")
+        return MissingRuleError(
+            exc.message, exc.loc, f"'{params[i]}' is an argument, so its .{method}() is "
+            f"not known when the code is compiled; bind it in a lambda instead: {code}, "
+            f"with {params[i]} your object")
 
     def _too_many(self, given: int) -> ArgumentError:
         """Python's own error for too many arguments, naming the user's function."""

@@ -261,3 +261,27 @@ def test_the_reverse_jacobian_of_an_empty_array_is_empty_as_the_forward_one():
     empty = np.array([])
     assert s2sgrad.jacrev(sine_field)(empty).shape == (0, 0)
     assert s2sgrad.jacfwd(sine_field)(empty).shape == (0, 0)
+
+
+class Plain:
+    """An object that is not callable (a callable one is passed as a function is)."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def loss(self, x):
+        return self.w * x * x
+
+
+def via_argument(model, x):
+    return model.loss(x)
+
+
+def test_a_method_of_an_object_argument_gets_a_lambda_that_works():
+    model = Plain(2.0)
+    with pytest.raises(errors.MissingRuleError) as info:
+        s2sgrad.grad(via_argument, argnums=1)(model, 3.0)
+    assert names_line(info.value, via_argument, "model.loss(x)")
+    assert "'model' is an argument" in info.value.hint
+    assert "s2sgrad.grad(lambda x: via_argument(model, x))" in info.value.hint
+    assert s2sgrad.grad(lambda x: via_argument(model, x))(3.0) == pytest.approx(12.0)
