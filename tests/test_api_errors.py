@@ -285,3 +285,23 @@ def test_a_method_of_an_object_argument_gets_a_lambda_that_works():
     assert "'model' is an argument" in info.value.hint
     assert "s2sgrad.grad(lambda x: via_argument(model, x))" in info.value.hint
     assert s2sgrad.grad(lambda x: via_argument(model, x))(3.0) == pytest.approx(12.0)
+
+
+# -- functions with no source file ----------------------------------------------------------
+
+def test_a_function_made_by_exec_names_the_line_that_asked_for_its_gradient():
+    namespace = {}
+    exec("def cube(x):\n    return x * x * x\n", namespace)
+    with pytest.raises(errors.SourceUnavailableError) as info:
+        s2sgrad.grad(namespace["cube"])
+    test = test_a_function_made_by_exec_names_the_line_that_asked_for_its_gradient
+    assert names_line(info.value, test, 's2sgrad.grad(namespace["cube"])')
+    assert "made by exec() or eval()" in str(info.value)
+    assert "the one that asked for its derivative" in str(info.value)
+
+
+def test_a_builtin_names_the_line_that_asked_for_its_gradient():
+    with pytest.raises(errors.SourceUnavailableError) as info:
+        s2sgrad.grad(np.sin)
+    test = test_a_builtin_names_the_line_that_asked_for_its_gradient
+    assert names_line(info.value, test, "s2sgrad.grad(np.sin)")

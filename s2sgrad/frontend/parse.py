@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError
+from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError, caller_loc
 from .fence import fence
 
 _MISSING = object()
@@ -110,7 +110,7 @@ def parse(fn: Callable[..., Any]) -> Source:
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None:
         raise SourceUnavailableError(
-            f"cannot read the source of {fn!r}: it is not a Python function",
+            f"cannot read the source of {fn!r}: it is not a Python function", caller_loc(),
             hint="differentiate a function written in Python (a def or a lambda in a .py "
             "file)")
     filename = code.co_filename
@@ -122,6 +122,8 @@ def parse(fn: Callable[..., Any]) -> Source:
     try:
         lines, start = function_lines(fn)
     except (OSError, TypeError) as exc:
+        if filename.startswith("<"):
+            raise _no_file(f"'{fn.__name__}'", filename) from None
         raise SourceUnavailableError(
             f"cannot read the source of '{fn.__name__}' (defined in {filename}): {exc}",
             Loc(filename, code.co_firstlineno),
@@ -193,6 +195,16 @@ def _with_bound(src: Source, bound: tuple) -> Source:
     tree.args.args = [a for a in rest if a in args.args]
     closure = {**src.closure, **dict(zip(names, bound))}
     return Source(src.fn, tree, src.filename, src.col_shift, closure)
+
+
+def _no_file(what: str, filename: str) -> SourceUnavailableError:
+    """A function made by exec() or eval(), or typed at a prompt: it has no file, so the
+    error names the line that asked for its derivative instead."""
+    return SourceUnavailableError(
+        f"cannot read the source of {what}: it was made by exec() or eval(), or typed at "
+        f"an interactive prompt (its file is {filename}), which keeps no source; the line "
+        "shown is the one that asked for its derivative", caller_loc(),
+        "define the function with def (or a lambda) in a .py file and import it")
 
 
 def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:
@@ -288,6 +300,8 @@ def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
              if [a.arg for a in _args(node.args)] == list(code.co_varnames[:_nargs(code)])]
     if len(found) > 1:
         found = [n for n in found if _spans(n, code)] or found[:0]
+    if not found and filename.startswith("<") and not linecache.getlines(filename):
+        raise _no_file("this lambda", filename)
     if len(found) != 1:
         raise SourceUnavailableError(
             f"cannot read the source of this lambda (defined in {filename})",
