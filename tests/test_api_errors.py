@@ -305,3 +305,33 @@ def test_a_builtin_names_the_line_that_asked_for_its_gradient():
         s2sgrad.grad(np.sin)
     test = test_a_builtin_names_the_line_that_asked_for_its_gradient
     assert names_line(info.value, test, "s2sgrad.grad(np.sin)")
+
+
+# -- mistakes that are not mistakes: no error, and the derivative is right -------------------
+
+def first_as_float(x):
+    return float(x[0]) * x[1]
+
+
+def first_as_item(x):
+    return x[0].item() * x[1]
+
+
+def noisy(x):
+    return np.sum(x * np.random.normal(size=3))
+
+
+@pytest.mark.parametrize("fn", [first_as_float, first_as_item])
+def test_float_and_item_are_differentiated_not_constants(fn):
+    x = np.array([2.0, 3.0])
+    assert s2sgrad.grad(fn)(x) == pytest.approx([3.0, 2.0])
+    assert s2sgrad.check_grad(fn, x) < 1e-6
+
+
+def test_a_random_draw_is_a_constant_sample_drawn_once_per_call():
+    x = np.ones(3)
+    np.random.seed(7)
+    value, g = s2sgrad.value_and_grad(noisy)(x)
+    np.random.seed(7)
+    noise = np.random.normal(size=3)
+    assert g == pytest.approx(noise) and value == pytest.approx(np.sum(noise))
