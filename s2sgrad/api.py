@@ -43,6 +43,7 @@ class Transformed:
             if not -n <= i < n:
                 raise S2SGradError(f"argnums {i} is out of range: '{self.info.name}' takes "
                                    f"{n} arguments", self.info.loc,
+                                   "use argnums=0" if n == 1 else
                                    f"use argnums between 0 and {n - 1}")
             _check_positional(fun, self.info, i % n)
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
@@ -260,7 +261,7 @@ def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int)
             f"{', '.join(names)}: {info.name}({calls}), argnums={i})")
 
 
-def _check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
+def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
     """`argnums` is an int or a tuple (or list) of ints: the positions of the arguments."""
     nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
     if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
@@ -303,7 +304,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
                has_aux: bool) -> Callable[..., Any]:
     _check_callable(fun)
-    _check_argnums(argnums, fun)
+    check_argnums(argnums, fun)
     is_tuple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if is_tuple else (argnums,)
     opts = pipeline.Options(mode, nums, is_tuple, has_aux)

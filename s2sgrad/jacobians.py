@@ -271,6 +271,9 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     one sweep per input element, compiled into one program (`transforms/jacobian.py`);
     otherwise, with `fused`, one sweep in vector mode (`vector_mode.py`) when every
     primitive has a vector-mode rule; else one `jvp` call per input element."""
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
 
@@ -332,6 +335,9 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     """The Jacobian by reverse mode: one reverse sweep per output element. With float
     arguments and scalar outputs (and `fused`), one program runs the forward sweep once and
     all reverse sweeps; otherwise each reverse sweep is one pullback call."""
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
 
@@ -379,6 +385,9 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     outputs and reverse mode otherwise (`"forward"` and `"reverse"` force one)."""
     if mode not in ("auto", "forward", "reverse"):
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
     if isinstance(fun, Derived):

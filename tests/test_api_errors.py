@@ -49,6 +49,14 @@ def test_argnums_that_is_not_an_int_is_an_argument_error_at_the_callers_line():
     assert "argnums=0 for 'x'" in info.value.hint
 
 
+@pytest.mark.parametrize("transform", [s2sgrad.jacfwd, s2sgrad.jacrev, s2sgrad.jacobian,
+                                       s2sgrad.hessian, s2sgrad.value_and_grad])
+def test_every_transform_checks_argnums(transform):
+    with pytest.raises(errors.ArgumentError) as info:
+        transform(square, argnums="x")
+    assert names_line(info.value, test_every_transform_checks_argnums, 'argnums="x"')
+
+
 def test_a_value_instead_of_a_function_says_to_pass_the_function():
     with pytest.raises(errors.ArgumentError) as info:
         s2sgrad.grad(square(2.0))
