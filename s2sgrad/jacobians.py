@@ -201,13 +201,17 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     out, inner = _compiled(fun, step, leaves, treedefs)(*leaves)
     out = _regroup(fun, out, treedefs)
 
-    shapes = [np.shape(v) for v in pytree.flatten(out)[0]]
+    out_leaves, out_td = pytree.flatten(out)
+    # outputs that are arrays, floats or tuples of them: one cotangent of its shape each
+    # (a dict's cotangent may leave keys out: its structure is checked by the code)
+    shapes = [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
+        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
 
     def pullback(*cotangent: Any) -> tuple:
-        if len(cotangent) != len(shapes) or any(
-                np.shape(c) != s for c, s in zip(cotangent, shapes)):  # cheap when it fits
-            _check_shapes("cotangent", shapes, [np.shape(c) for c in
-                                                _flatten(cotangent)[0]], "the output")
+        if shapes is not None and (len(cotangent) != len(shapes) or any(
+                np.shape(c) != s for c, s in zip(cotangent, shapes))):  # cheap if it fits
+            _check_shapes("cotangent", shapes, [np.shape(c) for c in cotangent],
+                          "the output")
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
