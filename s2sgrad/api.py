@@ -99,8 +99,9 @@ class Transformed:
         except MissingRuleError as exc:
             raise self._object_argument(exc, args) from None
         if not simple:
+            out = self._run(fn, tuple(leaves))
             self._arm_tree(fn, args, treedefs)
-            return self._regroup(fn(*leaves), treedefs)
+            return self._regroup(out, treedefs)
         out = self._run(fn, args)  # before arming: a call that fails comes here again
         self._arm(fn, args, kinds)
         return out

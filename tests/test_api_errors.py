@@ -210,6 +210,9 @@ def test_an_output_whose_shape_shows_only_at_run_time_names_the_function():
         s2sgrad.grad(lambda x: x[x > 0.0])(np.ones(3))
     test = test_an_output_whose_shape_shows_only_at_run_time_names_the_function
     assert names_line(info.value, test, "lambda x: x[x > 0.0]")
+    with pytest.raises(errors.NonScalarOutputError) as info:  # a pytree argument
+        s2sgrad.grad(lambda p: p[0][p[0] > 0.0] * p[1])([np.ones(3), 2.0])
+    assert names_line(info.value, test, "lambda p: p[0][p[0] > 0.0] * p[1]")
 
 
 def test_an_output_of_one_element_is_a_scalar_output():
