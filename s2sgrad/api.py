@@ -10,13 +10,16 @@ dispatcher's code is made in dispatch.py.
 
 from __future__ import annotations
 
+import inspect
+from types import FunctionType
 from typing import Any, Callable
 
 from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
-from .errors import S2SGradError
+from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
+                     caller_loc)
 from .ir.printer import format_function
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
@@ -40,7 +43,9 @@ class Transformed:
             if not -n <= i < n:
                 raise S2SGradError(f"argnums {i} is out of range: '{self.info.name}' takes "
                                    f"{n} arguments", self.info.loc,
+                                   "use argnums=0" if n == 1 else
                                    f"use argnums between 0 and {n - 1}")
+            _check_positional(fun, self.info, i % n)
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
                                      opts.argnums_is_tuple, opts.has_aux)
 
@@ -48,7 +53,8 @@ class Transformed:
         """Compile for `key` = (argument structures or None, leaf abstract values)."""
         treedefs, kinds = key
         if key not in self.compiled or not pipeline.fresh(self.deps.get(key, ())):
-            stem = diskcache.key(self.fun, self.opts, key) if diskcache.enabled() else None
+            stem = diskcache.key(self.fun, self.opts, key) \
+                if diskcache.enabled() and isinstance(self.fun, FunctionType) else None
             if stem is None or not self._load(key, stem):
                 opts = self.opts if treedefs is None else self._leaf_options(treedefs)
                 program = pipeline.gradient_program(self.fun, opts, list(kinds),
@@ -77,6 +83,8 @@ class Transformed:
         return True
 
     def slow_call(self, *args: Any) -> Any:
+        if len(args) > len(self.info.params):
+            raise self._too_many(len(args))
         args = self._bind(args)
         if self.opts.mode in ("jacfwd", "jacrev"):
             return self._jacobian_call(args)
@@ -86,12 +94,61 @@ class Transformed:
         self._check_inputs(args, flat)
         kinds = tuple(kind_of_value(a) for a in leaves)
         simple = all(td == pytree.LEAF for td in treedefs)
-        fn, _ = self.specialize((None if simple else treedefs, kinds))
+        try:
+            fn, _ = self.specialize((None if simple else treedefs, kinds))
+        except MissingRuleError as exc:
+            raise self._object_argument(exc, args) from None
         if not simple:
+            out = self._run(fn, tuple(leaves))
             self._arm_tree(fn, args, treedefs)
-            return self._regroup(fn(*leaves), treedefs)
+            return self._regroup(out, treedefs)
+        out = self._run(fn, args)  # before arming: a call that fails comes here again
         self._arm(fn, args, kinds)
-        return fn(*args)
+        return out
+
+    def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
+        """Call the compiled code; an output found not to be a scalar only at run time
+        (its shape depends on data) is reported at the function's definition."""
+        try:
+            return fn(*args)
+        except NonScalarOutputError as exc:
+            if exc.loc is not None:
+                raise
+            raise NonScalarOutputError(f"'{self.info.name}': {exc.message}", self.info.loc,
+                                       exc.hint) from None
+
+    def _object_argument(self, exc: MissingRuleError, args: tuple) -> MissingRuleError:
+        """A method called on an object passed as an argument: the hint binds the object
+        in a lambda, which makes its methods known when the code is compiled."""
+        method = getattr(exc, "method", None)
+        params = self.info.params
+        i = next((i for i, a in enumerate(args) if method is not None and
+                  i not in self.opts.argnums and hasattr(a, method)), None)
+        if i is None or len(params) != len(args) or not self.info.name.isidentifier():
+            return exc
+        rest = [p for k, p in enumerate(params) if k != i]
+        nums = [rest.index(params[k]) for k in self.opts.argnums]
+        argnums = "" if nums == [0] else \
+            f", argnums={tuple(nums) if self.opts.argnums_is_tuple else nums[0]}"
+        code = (f"s2sgrad.{self.opts.mode}(lambda {', '.join(rest)}: "
+                f"{self.info.name}({', '.join(params)}){argnums})")
+        return MissingRuleError(
+            exc.message, exc.loc, f"'{params[i]}' is an argument, so its .{method}() is "
+            f"not known when the code is compiled; bind it in a lambda instead: {code}, "
+            f"with {params[i]} your object")
+
+    def _too_many(self, given: int) -> ArgumentError:
+        """Python's own error for too many arguments, naming the user's function."""
+        name, shown = dispatch.name_of(self), str(inspect.signature(self.fun))
+        params = [p for p in inspect.signature(self.fun).parameters.values()
+                  if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        extra = given - len(self.info.params)
+        n = len(params)
+        return ArgumentError(
+            f"{name}() takes {n} positional argument{'s' * (n != 1)} but {n + extra} were "
+            f"given: the {self.opts.mode.replace('_', ' ')} of '{self.info.name}' takes the "
+            f"arguments of {self.info.name}{shown}", self.info.loc,
+            f"call it with the arguments you would pass to {self.info.name}{shown}")
 
     def _arm(self, fn: Callable[..., Any], args: tuple, kinds: tuple[Aval, ...]) -> None:
         """Make the dispatcher run `fn` directly for arguments like these: the same types,
@@ -191,13 +248,52 @@ class Transformed:
         return self.specialize(key)[1]
 
 
+def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
+    """Differentiated arguments are positional: the compiled code takes them by position."""
+    params = list(inspect.signature(fun).parameters.values())
+    if i < len(params) and params[i].kind is inspect.Parameter.KEYWORD_ONLY:
+        names = [p.name for p in params]
+        calls = ", ".join(f"{p}={p}" if params[k].kind is inspect.Parameter.KEYWORD_ONLY
+                          else p for k, p in enumerate(names))
+        raise ArgumentError(
+            f"argnums {i} names '{names[i]}', a keyword-only argument of '{info.name}'; "
+            "s2sgrad differentiates with respect to positional arguments", info.loc,
+            f"differentiate a lambda that passes it by keyword: s2sgrad.grad(lambda "
+            f"{', '.join(names)}: {info.name}({calls}), argnums={i})")
+
+
+def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
+    """`argnums` is an int or a tuple (or list) of ints: the positions of the arguments."""
+    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        return
+    try:
+        names = list(inspect.signature(fun).parameters)
+    except (TypeError, ValueError):
+        names = []
+    shown = {i: n for i, n in enumerate(names)}
+    position = next((k for k, n in shown.items() if n == argnums), 0)
+    example = f" (argnums={position} for '{shown[position]}')" if shown else ""
+    raise ArgumentError(f"argnums must be an int or a tuple of ints, not {argnums!r}",
+                        caller_loc(), f"pass the positions of the arguments to differentiate"
+                        f"{example}")
+
+
+def _check_callable(fun: Any) -> None:
+    if not callable(fun):
+        raise ArgumentError(
+            f"s2sgrad needs a function to differentiate, not {type(fun).__name__} "
+            f"{fun!r}"[:200], caller_loc(),
+            "pass the function itself and call the result: grad(f)(x), not grad(f(x))")
+
+
 def _dispatcher(t: Transformed) -> Callable[..., Any]:
     """A function with `fun`'s signature that calls the last specialization when it fits."""
     t.dispatcher = None
     ns = t.namespace
     ns["_slow"], ns["_fast"] = t.slow_call, None
     name = dispatch.name_of(t)
-    fn = compile_source(dispatch.dispatch_text(t, ()), name, ns, f"dispatch {name}")
+    fn = compile_source(dispatch.first_text(t), name, ns, f"dispatch {name}")
     fn.__s2sgrad__ = t
     fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
@@ -208,6 +304,8 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
                has_aux: bool) -> Callable[..., Any]:
+    _check_callable(fun)
+    check_argnums(argnums, fun)
     is_tuple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if is_tuple else (argnums,)
     opts = pipeline.Options(mode, nums, is_tuple, has_aux)

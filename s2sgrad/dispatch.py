@@ -46,10 +46,22 @@ def name_of(t: Transformed) -> str:
     return f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
 
 
-def signature_parts(t: Transformed) -> tuple[str, str, list[str]]:
-    """The dispatcher's name, its parameter list and its parameters' names."""
+def _signature(fun: Any) -> inspect.Signature:
+    """The parameters of what a call runs: a `functools.wraps` wrapper's own, not the wrapped
+    function's; an `lru_cache` wrapper (C code, no signature of its own) takes its function's."""
+    try:
+        return inspect.signature(fun, follow_wrapped=False)
+    except ValueError:
+        return inspect.signature(fun)
+
+
+def signature_parts(t: Transformed, extra: bool = False) -> tuple[str, str, list[str]]:
+    """The dispatcher's name, its parameter list and its parameters' names. With `extra`,
+    the list ends with `*_Pextra`, which takes surplus positional arguments to the slow
+    path, so its error can name the user's function (armed code keeps the exact
+    signature: a catch-all parameter would cost every call about 10 ns)."""
     params, names = [], []
-    for i, (name, p) in enumerate(inspect.signature(t.fun, follow_wrapped=False).parameters.items()):
+    for i, (name, p) in enumerate(_signature(t.fun).parameters.items()):
         text = name
         if p.default is not inspect.Parameter.empty:
             t.namespace[f"_DEF{i}"] = p.default
@@ -58,6 +70,9 @@ def signature_parts(t: Transformed) -> tuple[str, str, list[str]]:
             params.append("*")
         params.append(text)
         names.append(name)
+    if extra:
+        params.insert(params.index("*") if "*" in params else len(params), "*_Pextra")
+        params = [p for p in params if p != "*"]
     return name_of(t), ", ".join(params), names
 
 
@@ -85,6 +100,13 @@ def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] =
     return (f"def {name}({params}):\n"
             f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
             f"    return _slow({args})\n")
+
+
+def first_text(t: Transformed) -> str:
+    """The dispatcher before its first call: everything goes to the slow path, surplus
+    positional arguments included."""
+    name, params, names = signature_parts(t, extra=True)
+    return f"def {name}({params}):\n    return _slow({', '.join([*names, '*_Pextra'])})\n"
 
 
 def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> Any:

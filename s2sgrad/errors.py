@@ -94,3 +94,30 @@ class NonDifferentiableError(S2SGradError):
 
 class AliasedArgumentsError(S2SGradError, ValueError):
     """Two arguments share memory and the function writes into one of them."""
+
+
+class ArgumentError(S2SGradError, TypeError):
+    """A function was called with arguments of the wrong kind: an s2sgrad function
+    (`argnums` that is not an int, `primals` not a tuple), a function s2sgrad made (too
+    many arguments), or a function in the user's code (`math.sin` of an array)."""
+
+
+class ShapeError(ArgumentError, ValueError):
+    """A value does not have the shape its use needs: a tangent or cotangent unlike the
+    value it goes with, an array of several elements where one truth value is needed."""
+
+
+def caller_loc() -> Loc | None:
+    """The user's line that called into s2sgrad: the innermost frame outside the package,
+    for errors that concern a call rather than a line of the differentiated function."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(package) and not filename.startswith("<s2sgrad"):
+            return Loc(filename, frame.f_lineno)
+        frame = frame.f_back
+    return None

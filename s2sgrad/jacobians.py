@@ -32,7 +32,7 @@ import numpy as np
 from . import derived, fastpaths, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
-from .errors import InputTypeError, S2SGradError
+from .errors import ArgumentError, InputTypeError, S2SGradError, ShapeError, caller_loc
 
 sweeps: Counter = Counter()
 _COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
@@ -151,6 +151,30 @@ def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) ->
                                        "respect to it, or a zero tangent to hold it constant")
 
 
+def _check_sequences(name: str, primals: Any, tangents: Any) -> None:
+    """`primals` and `tangents` are sequences with one entry per argument."""
+    for what, value in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(value, (tuple, list)):
+            raise ArgumentError(
+                f"{name} takes {what} as a tuple with one entry per argument, not "
+                f"{type(value).__name__}", caller_loc(),
+                f"wrap them in a tuple: s2sgrad.{name}(f, (x,), (v,)) for one argument x "
+                "with tangent v")
+
+
+def _check_shapes(name: str, shapes: list[tuple], given: list[tuple], what: str) -> None:
+    """Each tangent (cotangent) leaf has the shape of its primal (output) leaf, checked
+    before the generated code would fail on it or broadcast it."""
+    if len(given) != len(shapes):
+        raise ShapeError(f"{len(given)} {name} values for {len(shapes)} values of {what}",
+                         caller_loc(), f"pass one {name} per value, each of its shape")
+    for k, (shape, got) in enumerate(zip(shapes, given)):
+        if shape != got:
+            raise ShapeError(f"{name} {k} has shape {got}, but {what} has shape {shape}",
+                             caller_loc(), f"pass a {name} of shape {shape}, e.g. "
+                             f"np.ones({shape})")
+
+
 def _zero(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, x.dtype if x.dtype.kind == "f" else float)
@@ -161,6 +185,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
     """`(fun(*primals), J @ tangents)` in one forward sweep. Primals may be pytrees; each
     tangent has the structure of its primal (missing trailing tangents are zero)."""
+    _check_sequences("jvp", primals, tangents)
     if isinstance(fun, Derived):
         return fun.jvp(primals, tangents)
     primals = _bind(fun, primals)
@@ -175,6 +200,8 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
                            _loc(fun), "pass tangents shaped like the arguments")
     if not all(map(is_float, leaves)):
         _check_tangents(fun, primals, tangents)
+    _check_shapes("tangent", [np.shape(v) for v in leaves], [np.shape(t) for t in tleaves],
+                  "its primal")
     step = pipeline.Options("jvp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
     res = _compiled(fun, step, leaves, treedefs)(*leaves, *tleaves)
@@ -198,7 +225,17 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     out, inner = _compiled(fun, step, leaves, treedefs)(*leaves)
     out = _regroup(fun, out, treedefs)
 
+    out_leaves, out_td = pytree.flatten(out)
+    # outputs that are arrays, floats or tuples of them: one cotangent of its shape each
+    # (a dict's cotangent may leave keys out: its structure is checked by the code)
+    shapes = [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
+        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
+
     def pullback(*cotangent: Any) -> tuple:
+        if shapes is not None and (len(cotangent) != len(shapes) or any(
+                np.shape(c) != s for c, s in zip(cotangent, shapes))):  # cheap if it fits
+            _check_shapes("cotangent", shapes, [np.shape(c) for c in cotangent],
+                          "the output")
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
@@ -262,6 +299,9 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     one sweep per input element, compiled into one program (`transforms/jacobian.py`);
     otherwise, with `fused`, one sweep in vector mode (`vector_mode.py`) when every
     primitive has a vector-mode rule; else one `jvp` call per input element."""
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
 
@@ -329,6 +369,9 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     """The Jacobian by reverse mode: one reverse sweep per output element. With float
     arguments and scalar outputs (and `fused`), one program runs the forward sweep once and
     all reverse sweeps; otherwise each reverse sweep is one pullback call."""
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
 
@@ -359,9 +402,11 @@ def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable
                 rows[o].append([pytree.flatten(g)[0] for g in pullback(*cot)])
 
         def block(o: int, i: int, l: int) -> np.ndarray:
+            shape = np.shape(out_leaves[o]) + np.shape(pytree.flatten(args[i])[0][l])
+            if not rows[o]:  # an empty output: no rows, as jacfwd gives
+                return np.zeros(shape)
             stacked = np.stack([_float_array(r[i][l]) for r in rows[o]])
-            return stacked.reshape(np.shape(out_leaves[o]) +
-                                   np.shape(pytree.flatten(args[i])[0][l]))
+            return stacked.reshape(shape)
 
         return _assemble(out, args, nums, is_tuple, block)
 
@@ -374,6 +419,9 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     outputs and reverse mode otherwise (`"forward"` and `"reverse"` force one)."""
     if mode not in ("auto", "forward", "reverse"):
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
+    from .api import check_argnums
+
+    check_argnums(argnums, fun)
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
     if isinstance(fun, Derived):
@@ -396,6 +444,7 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
     one argument it returns `H v`; with several, a tuple with one entry per argument."""
+    _check_sequences("hvp", primals, tangents)
     if isinstance(fun, Derived):
         return derived.hvp_of(fun, primals, tangents)
     program = fastpaths.hvp_program(fun, primals, tangents)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..backend import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
-from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While, walk
+from ..ir.core import Assign, Atom, Block, For, Function, If, Stmt, Var, While, walk
 from .kinds import Avals
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
@@ -63,6 +63,8 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
     for s in block:
         if isinstance(s, Assign):
             if s.prim in _VIEWS or s.prim in (runtime.stack_pop, operator.getitem):
+                if s.prim is operator.getitem and _advanced(s.args[1], avals):
+                    continue  # x[[0, 1]], x[mask]: NumPy copies
                 for o in s.outs:
                     if avals.get(o) is None or avals[o].kind != "scalar":  # scalars: copies
                         groups.union(o, s.args[0])
@@ -84,6 +86,17 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
                 groups.union(c, n)
                 groups.union(o, c)
     return groups
+
+
+def _advanced(index: Atom, avals: Avals) -> bool:
+    """Whether `x[index]` is NumPy's advanced indexing, which copies: a list or an array
+    of integers or booleans, alone or in a tuple (a plain tuple of ints is basic)."""
+    if isinstance(index, Var):
+        aval = avals.get(index)
+        return aval is not None and aval.kind == "array"
+    value = index.value
+    parts = value if isinstance(value, tuple) else (value,)
+    return any(isinstance(p, (list, np.ndarray)) for p in parts)
 
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:

@@ -15,6 +15,7 @@ rather than `np.log`), and keep integer and boolean values out of activity analy
 from __future__ import annotations
 
 import operator
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,11 +137,34 @@ def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
         values = [_stand_in(a, i, int_stand_in) for a, i in zip(args, ins)]
         kwvalues = {k: _stand_in(v, kind(v, avals), int_stand_in) for k, v in kwargs.items()}
         with np.errstate(all="ignore"):
-            out = prim(*values, **kwvalues)
+            out = _keeping_random_state(prim, values, kwvalues)
     except Exception:
         return ANY
     static = all(i.value is not None for i in ins) or prim in _SHAPE_QUERIES
     return aval_of(out, static=static and isinstance(out, (int, tuple, str)))
+
+
+def _keeping_random_state(prim: Any, values: list[Any], kwvalues: dict[str, Any]) -> Any:
+    """`prim(*values, **kwvalues)`; a random draw (`np.random.normal`, a Generator's or
+    `random`'s methods) leaves its generator's state as it was, so compiling a function
+    does not change the numbers the user's program draws."""
+    owner = getattr(prim, "__self__", None)
+    if isinstance(owner, np.random.Generator):
+        owner = owner.bit_generator
+    if not isinstance(owner, (np.random.RandomState, np.random.BitGenerator, random.Random)):
+        return prim(*values, **kwvalues)
+    is_numpy = not isinstance(owner, random.Random)
+    state = owner.get_state() if isinstance(owner, np.random.RandomState) else \
+        owner.state if is_numpy else owner.getstate()
+    try:
+        return prim(*values, **kwvalues)
+    finally:
+        if isinstance(owner, np.random.RandomState):
+            owner.set_state(state)
+        elif is_numpy:
+            owner.state = state
+        else:
+            owner.setstate(state)
 
 
 def _scalar_prim(prim: Any) -> bool:

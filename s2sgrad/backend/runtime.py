@@ -149,8 +149,11 @@ def seq_onehot(seq: Any, index: Any, g: Any) -> Any:
     return SeqAdjoint(out)
 
 
-def scalar_seed(y: Any) -> float:
-    """The adjoint 1.0 of a function's output, after checking the output is a scalar."""
+def scalar_seed(y: Any) -> Any:
+    """The adjoint 1.0 of a function's output, after checking the output is a scalar: for
+    an array of one element (`np.array([v])`), an array of ones of its shape."""
+    if np.ndim(y) != 0 and np.size(y) == 1:
+        return np.ones(np.shape(y))
     if np.ndim(y) != 0:
         from ..errors import NonScalarOutputError
 

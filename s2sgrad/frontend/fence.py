@@ -91,9 +91,7 @@ def _check(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
     if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant) and \
             not is_at_call(node.value):
         raise UnsupportedSyntaxError(
-            "expression statements are not supported", loc(node),
-            "the differentiated function must be pure: remove the call or move it "
-            "outside (np.add.at(x, i, v) is the one in-place call supported)")
+            "expression statements are not supported", loc(node), expression_hint(node.value))
     if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
         raise UnsupportedSyntaxError("**kwargs in calls is not supported", loc(node),
                                      "pass arguments by name")
@@ -112,6 +110,23 @@ def _targets(node: ast.AST, loc: Callable[[ast.AST], Loc]) -> None:
                 raise UnsupportedSyntaxError("assignment to an attribute is not supported",
                                              loc(t), "build a new value instead of "
                                              "updating an object")
+
+
+def expression_hint(node: ast.expr) -> str:
+    """What to write instead of a call made for its effect: a new list for `a.append(v)`,
+    the sorted copy for `x.sort()`, nothing for `print(...)`."""
+    func = node.func if isinstance(node, ast.Call) else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        obj, args = func.value.id, [ast.unparse(a) for a in node.args]
+        if func.attr == "append" and len(args) == 1 and not node.keywords:
+            return f"build a new list instead of changing this one: {obj} = {obj} + [{args[0]}]"
+        if func.attr == "sort" and not args and not node.keywords:
+            return f"use the sorted copy: {obj} = np.sort({obj})"
+    if isinstance(func, ast.Name) and func.id == "print":
+        return ("the differentiated function must be pure: remove the print, and print the "
+                "arguments or the result outside the function")
+    return ("the differentiated function must be pure: remove the call or move it outside "
+            "(np.add.at(x, i, v) is the one in-place call supported)")
 
 
 def is_at_call(node: ast.expr) -> bool:

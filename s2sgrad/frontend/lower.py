@@ -67,6 +67,15 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
                     returns_tuple=is_tuple, defaults=defaults)
 
 
+def container_hint(target: ast.Subscript, base: Tup) -> str:
+    """An array holds items that can be written; a dict is built whole."""
+    name = target.value.id if isinstance(target.value, ast.Name) else None
+    if base.keys is not None or name is None:
+        return "build a new container with every item in one display"
+    return (f"make {name} a NumPy array, whose items can be written: "
+            f"{name} = np.zeros({len(base.items)})")
+
+
 _MAX_INLINE_DEPTH = 16
 
 
@@ -287,8 +296,9 @@ class _Lowerer(LoopLowering):
         base = self.expr(target.value)
         index = self.expr(target.slice)
         if isinstance(base, Tup):
-            raise self.error(target, "cannot update an item of a tuple, list or dict argument",
-                             "build a new container instead")
+            raise self.error(target, "cannot update an item of a tuple, list or dict: "
+                             "s2sgrad keeps them as fixed collections of values",
+                             container_hint(target, base))
         out = self.emit(runtime.setitem, [self.atom(base, target), self.atom(index, target),
                                           self.atom(value, target)], target)
         self.block[-1].inplace = True

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
+import functools
 import inspect
 import linecache
 import sysconfig
@@ -21,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError
+from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError, caller_loc
 from .fence import fence
 
 _MISSING = object()
@@ -99,13 +101,18 @@ def record_attribute(obj: Any, name: str, value: Any) -> None:
 
 
 def parse(fn: Callable[..., Any]) -> Source:
-    """Read, parse and fence the source of `fn`."""
+    """Read, parse and fence the source of `fn`. A bound method, a `functools.partial`, an
+    `lru_cache` wrapper or a callable object is the Python function behind it, with the
+    values it binds (`self`, the partial's arguments) taken as closure constants."""
+    target, bound = unwrap(fn)
+    if target is not fn:
+        return _with_bound(parse(target), bound)
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None:
         raise SourceUnavailableError(
-            f"cannot read the source of {fn!r}: it is not a Python function",
-            hint="differentiate a function written in Python; for builtins and C functions, "
-            "register a rule with s2sgrad.defvjp")
+            f"cannot read the source of {fn!r}: it is not a Python function", caller_loc(),
+            hint="differentiate a function written in Python (a def or a lambda in a .py "
+            "file)")
     filename = code.co_filename
     if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
         tree = _lambda_as_def(fn, filename)
@@ -115,6 +122,8 @@ def parse(fn: Callable[..., Any]) -> Source:
     try:
         lines, start = function_lines(fn)
     except (OSError, TypeError) as exc:
+        if filename.startswith("<"):
+            raise _no_file(f"'{fn.__name__}'", filename) from None
         raise SourceUnavailableError(
             f"cannot read the source of '{fn.__name__}' (defined in {filename}): {exc}",
             Loc(filename, code.co_firstlineno),
@@ -127,6 +136,75 @@ def parse(fn: Callable[..., Any]) -> Source:
     src = Source(fn, tree, filename, shift, _closure_values(fn))
     fence(tree, src.loc)
     return src
+
+
+def unwrap(fn: Any) -> tuple[Any, tuple]:
+    """The function that calling `fn` runs, and the leading positional arguments it binds:
+    `obj.method` is `(method's function, (obj,))`, `functools.partial(f, a)` is
+    `(f, (a,))`, an `lru_cache` wrapper its `__wrapped__`, a callable object its
+    `__call__`. A plain function (or anything else) is `(fn, ())`."""
+    if isinstance(fn, types.MethodType):
+        inner, more = unwrap(fn.__func__)
+        return inner, (*more, fn.__self__)
+    if isinstance(fn, functools.partial):
+        if fn.keywords:
+            raise _partial_error(fn)
+        inner, more = unwrap(fn.func)
+        return inner, (*more, *fn.args)
+    if hasattr(fn, "cache_info") and callable(getattr(fn, "__wrapped__", None)):
+        return unwrap(fn.__wrapped__)  # functools.lru_cache / cache: the same values
+    call = getattr(type(fn), "__call__", None)
+    if isinstance(call, types.FunctionType) and not isinstance(fn, (type, types.FunctionType)):
+        return unwrap(types.MethodType(call, fn))
+    return fn, ()
+
+
+def _partial_error(fn: functools.partial) -> SourceUnavailableError:
+    """Keyword arguments of a partial stay overridable: the hint binds them in a lambda."""
+    name = getattr(fn.func, "__name__", "f")
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    rest = [p.name for p in inspect.signature(fn).parameters.values() if p.kind in positional]
+    call = [repr(a) for a in fn.args] + rest + [f"{k}={v!r}" for k, v in fn.keywords.items()]
+    return SourceUnavailableError(
+        f"cannot differentiate functools.partial({name}, ...) with keyword arguments",
+        _def_loc(fn.func), f"bind them in a lambda: s2sgrad.grad(lambda {', '.join(rest)}: "
+        f"{name}({', '.join(call)}))")
+
+
+def _def_loc(fn: Any) -> Loc | None:
+    code = getattr(fn, "__code__", None)
+    return Loc(code.co_filename, code.co_firstlineno) if code is not None else None
+
+
+def _with_bound(src: Source, bound: tuple) -> Source:
+    """`src` with its first `len(bound)` parameters bound to `bound`'s values, which the
+    body then reads as closure constants (`self.w` is the object's attribute)."""
+    args = src.tree.args
+    positional = [*args.posonlyargs, *args.args]
+    names = [a.arg for a in positional[:len(bound)]]
+    free = len(positional) - len(src.fn.__defaults__ or ())
+    if len(names) < len(bound) or len(bound) > free:
+        raise SourceUnavailableError(
+            f"'{src.name}' is called with {len(bound)} bound arguments (self or a partial's "
+            "arguments), more than its parameters without defaults",
+            src.loc(src.tree), "differentiate a def that takes the remaining arguments")
+    rest = positional[len(bound):]
+    tree = copy.copy(src.tree)  # the lambda index shares its nodes: do not change them
+    tree.args = copy.copy(args)
+    tree.args.posonlyargs = [a for a in rest if a in args.posonlyargs]
+    tree.args.args = [a for a in rest if a in args.args]
+    closure = {**src.closure, **dict(zip(names, bound))}
+    return Source(src.fn, tree, src.filename, src.col_shift, closure)
+
+
+def _no_file(what: str, filename: str) -> SourceUnavailableError:
+    """A function made by exec() or eval(), or typed at a prompt: it has no file, so the
+    error names the line that asked for its derivative instead."""
+    return SourceUnavailableError(
+        f"cannot read the source of {what}: it was made by exec() or eval(), or typed at "
+        f"an interactive prompt (its file is {filename}), which keeps no source; the line "
+        "shown is the one that asked for its derivative", caller_loc(),
+        "define the function with def (or a lambda) in a .py file and import it")
 
 
 def function_lines(fn: types.FunctionType) -> tuple[list[str], int]:
@@ -224,6 +302,8 @@ def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
              if [a.arg for a in _args(node.args)] == list(code.co_varnames[:_nargs(code)])]
     if len(found) > 1:
         found = [n for n in found if _spans(n, code)] or found[:0]
+    if not found and filename.startswith("<") and not linecache.getlines(filename):
+        raise _no_file("this lambda", filename)
     if len(found) != 1:
         raise SourceUnavailableError(
             f"cannot read the source of this lambda (defined in {filename})",

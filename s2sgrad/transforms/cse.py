@@ -10,11 +10,12 @@ calls into functions s2sgrad has no rule for.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from ..analysis.aliasing import storage_groups
 from ..backend import runtime
 from ..ir.builder import substitute
-from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from ..rules.registry import lookup
 
 _IMPURE = {runtime.stack_new, runtime.stack_push, runtime.stack_pop, runtime.make_list,
@@ -23,7 +24,7 @@ _IMPURE = {runtime.stack_new, runtime.stack_push, runtime.stack_pop, runtime.mak
 
 def cse(fn: Function) -> Function:
     mapping: dict[Var, Atom] = {}
-    body = _block(fn.body, {}, mapping)
+    body = _block(fn.body, {}, mapping, _written(fn))
     substitute(body, mapping)
     results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
@@ -66,11 +67,24 @@ def _hashable(c: Const) -> Any:
         return id(c.value)
 
 
-def _block(block: Block, seen: dict, mapping: dict[Var, Atom]) -> Block:
+def _written(fn: Function) -> Callable[[Var], bool]:
+    """Whether an in-place update (`y[0] = v`, `y += v`) may write into a value's storage.
+    Two equal calls that each return a new array (`np.zeros(2)` twice) are two arrays: once
+    one of them is written into, they must stay apart. Without shapes, any value may share
+    storage with what it was indexed or viewed from."""
+    groups = storage_groups(fn.body, {})
+    roots = {groups.find(s.args[0]) for s in walk(fn.body)
+             if isinstance(s, Assign) and s.inplace and s.args and isinstance(s.args[0], Var)}
+    return lambda v: bool(roots) and groups.find(v) in roots
+
+
+def _block(block: Block, seen: dict, mapping: dict[Var, Atom],
+           written: Callable[[Var], bool]) -> Block:
     seen = dict(seen)  # what this block computes is not visible to its parent
     out: Block = []
     for s in block:
-        if isinstance(s, Assign) and len(s.outs) == 1 and _pure(s.prim):
+        if isinstance(s, Assign) and len(s.outs) == 1 and _pure(s.prim) and \
+                not written(s.out):
             key = _key(s, mapping)
             if key is not None and key in seen:
                 mapping[s.out] = seen[key]
@@ -78,11 +92,12 @@ def _block(block: Block, seen: dict, mapping: dict[Var, Atom]) -> Block:
             if key is not None:
                 seen[key] = s.out
         elif isinstance(s, If):
-            s.then, s.orelse = _block(s.then, seen, mapping), _block(s.orelse, seen, mapping)
+            s.then = _block(s.then, seen, mapping, written)
+            s.orelse = _block(s.orelse, seen, mapping, written)
         elif isinstance(s, For):
-            s.body = _block(s.body, seen, mapping)
+            s.body = _block(s.body, seen, mapping, written)
         elif isinstance(s, While):
-            s.cond_block = _block(s.cond_block, seen, mapping)
-            s.body = _block(s.body, seen, mapping)
+            s.cond_block = _block(s.cond_block, seen, mapping, written)
+            s.body = _block(s.body, seen, mapping, written)
         out.append(s)
     return out

@@ -96,6 +96,14 @@ def missing_rule(s: Assign, rule: Rule | None = None, argnum: int = 0) -> Missin
         return MissingRuleError(
             f"no reverse-mode (VJP) rule for {which}", s.loc,
             f"register one: s2sgrad.defvjp({name}, ...), with a rule for each argument")
+    if isinstance(s.prim, type(runtime.method("x"))):
+        exc = MissingRuleError(
+            f"no derivative rule for {name}: the object it is called on is only known when "
+            "the code runs", s.loc, "make the object known when the code is compiled: a "
+            "global, a closure variable, or bound in a lambda instead of passed as an "
+            "argument")
+        exc.method = s.prim.name  # the API names the argument and the lambda to write
+        return exc
     if getattr(s.prim, "__code__", None) is not None:
         hint = (f"s2sgrad does not differentiate through calls to other Python functions yet; "
                 f"inline '{name}' or register a rule: s2sgrad.defvjp({name}, "

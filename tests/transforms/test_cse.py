@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 
 import numpy as np
+import pytest
 
 import s2sgrad
 from s2sgrad import pipeline
@@ -45,3 +46,31 @@ def test_tuples_of_slices_are_keys_too():
     assert len(indices) == 3 and len(set(map(repr, indices))) == 3, indices
     np.testing.assert_allclose(s2sgrad.grad(columns)(m), s2sgrad.numerical_grad(columns, m),
                                rtol=1e-7)
+
+
+def two_buffers(x):
+    y = np.zeros(2)
+    z = np.zeros(2)
+    y[0] = x
+    return np.sum(z) * x + np.sum(y) * x
+
+
+def two_unwritten_buffers(x):
+    y = np.zeros(2)
+    z = np.zeros(2)
+    return np.sum(z) * x + np.sum(y) * x
+
+
+def _zeros_calls(fn) -> int:
+    return sum(1 for s in walk(pipeline.lower(fn).body)
+               if isinstance(s, Assign) and s.prim is np.zeros)
+
+
+def test_two_new_arrays_stay_apart_when_one_is_written_into():
+    assert _zeros_calls(two_buffers) == 2
+    assert s2sgrad.grad(two_buffers)(3.0) == pytest.approx(6.0)
+    assert s2sgrad.numerical_grad(two_buffers, 3.0) == pytest.approx(6.0)
+
+
+def test_two_new_arrays_nobody_writes_into_are_still_one():
+    assert _zeros_calls(two_unwritten_buffers) == 1
