@@ -11,8 +11,9 @@ the array must be one the function made itself (not an argument, nor a view of o
 nothing may read it or share its storage afterwards.
 
 Values that may share storage are grouped with a union-find over: view-returning primitives
-and their operand, containers and their items, φ-nodes and their inputs, loop-carried values
-and their inits and next values.
+and their operand, helpers that may hand back an argument itself (`unbroadcast(g, x)` is `g`
+when the shapes already agree) and that argument, containers and their items, φ-nodes and
+their inputs, loop-carried values and their inits and next values.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While
+from ..rules.dicts import dict_item, dict_onehot, dict_without
 from .kinds import Avals
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
@@ -34,6 +36,11 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
+# primitives that may return one of their arguments itself (or a view of it), by position
+_PASS_THROUGH = {runtime.unbroadcast: (0,), runtime.as_result: (0,), runtime.seq_onehot: (2,),
+                 dict_item: (0,), dict_without: (0,), dict_onehot: (1,), np.real: (0,),
+                 np.asanyarray: (0,), np.ascontiguousarray: (0,), np.asfortranarray: (0,),
+                 np.einsum: (1,)}  # einsum of one operand may be a view of it
 _UPDATES = set(runtime.UPDATES)
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 
@@ -69,6 +76,10 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
             elif s.prim in _CONTAINERS:
                 for a in s.args:
                     groups.union(s.outs[0], a)
+            elif s.prim in _PASS_THROUGH:
+                for k in _PASS_THROUGH[s.prim]:
+                    if k < len(s.args):
+                        groups.union(s.outs[0], s.args[k])
         elif isinstance(s, If):
             storage_groups(s.then, avals, groups)
             storage_groups(s.orelse, avals, groups)
