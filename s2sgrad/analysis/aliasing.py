@@ -24,7 +24,7 @@ import numpy as np
 
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
-from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While
+from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While, walk
 from ..rules.dicts import dict_item, dict_onehot, dict_without
 from .kinds import Avals
 
@@ -42,6 +42,7 @@ _PASS_THROUGH = {runtime.unbroadcast: (0,), runtime.as_result: (0,), runtime.seq
                  np.asanyarray: (0,), np.ascontiguousarray: (0,), np.asfortranarray: (0,),
                  np.einsum: (1,)}  # einsum of one operand may be a view of it
 _UPDATES = set(runtime.UPDATES)
+_READ_ONLY = {np.broadcast_to, np.broadcast_arrays}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 
 
@@ -191,13 +192,13 @@ def _check_one(s: Assign, later: set[Var], groups: Groups, avals: Avals,
 def in_place_updates(fn: Function) -> set[int]:
     """The updates (`setitem`, `index_add`, by id) that may write into their array.
 
-    The array must be the function's own (no argument shares its storage), never kept by
-    reference (pushed, put in a container, viewed), and nothing sharing its storage may be
-    read afterwards, the reverse sweep included.
+    The array must be the function's own (no argument shares its storage), writable (not a
+    broadcast), never kept by reference (pushed, put in a container, viewed), and nothing
+    sharing its storage may be read afterwards, the reverse sweep included.
     """
     groups = storage_groups(fn.body, fn.avals)
     universe = _all_vars(fn)
-    blocked = set(fn.params) | captured_vars(fn.body)
+    blocked = set(fn.params) | captured_vars(fn.body) | read_only_vars(fn.body)
     bad_roots = {groups.find(v) for v in blocked}
     found: set[int] = set()
     _scan(fn.body, _vars(fn.results), groups, universe, bad_roots, found,
@@ -221,6 +222,12 @@ def _all_vars(fn: Function) -> set[Var]:
     from ..ir.builder import defined_in
 
     return defined_in(fn.body) | set(fn.params)
+
+
+def read_only_vars(block: Block) -> set[Var]:
+    """Variables made by a primitive whose result NumPy marks read-only (a broadcast)."""
+    return {o for s in walk(block) if isinstance(s, Assign) and s.prim in _READ_ONLY
+            for o in s.outs}
 
 
 def captured_vars(block: Block) -> set[Var]:

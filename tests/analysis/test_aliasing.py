@@ -1,6 +1,7 @@
 """In-place updates in derivative code (analysis/aliasing.py): an adjoint is updated in place
 only when nothing still reads it through another name, a view or a helper that may hand it
-back (`unbroadcast(g, x)` is `g` itself when the shapes agree). Slice read-modify-writes are checked in the contexts that make the code
+back (`unbroadcast(g, x)` is `g` itself when the shapes agree), and never when it is a
+read-only broadcast. Slice read-modify-writes are checked in the contexts that make the code
 generic (a boolean mask, a list concatenated, a stack), in loops and branches, in 1-D and
 2-D, against central differences and against forward mode."""
 
@@ -104,3 +105,34 @@ def test_slice_update_by_an_array(n):
     want_x, want_w = s2sgrad.numerical_grad(add_rows, x, w, argnums=(0, 1))
     np.testing.assert_allclose(gx, want_x, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(gw, want_w, rtol=1e-6, atol=1e-7)
+
+
+def zero_first_of_sum(x):
+    y = np.sin(x)
+    y[0] = 0.0  # the adjoint of the sum is a read-only broadcast: updated on a copy
+    return np.sum(y)
+
+
+def zero_rows_of_mean(x):
+    y = np.exp(x)
+    y[1:3] = 0.0
+    return np.mean(y)
+
+
+def zero_in_loop(x):
+    y = np.sin(x)
+    for i in range(2):
+        y[i] = 0.0
+    return np.sum(y) * 3.0
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("fn", [zero_first_of_sum, zero_rows_of_mean, zero_in_loop],
+                         ids=lambda f: f.__name__)
+def test_item_assignment_after_a_reduction(fn, shape):
+    x = np.random.default_rng(3).normal(size=shape)
+    got = s2sgrad.grad(fn)(x)
+    np.testing.assert_allclose(got, s2sgrad.numerical_grad(fn, x), rtol=1e-6, atol=1e-8)
+    tx = np.random.default_rng(4).normal(size=shape)
+    _, tangent = s2sgrad.jvp(fn, (x,), (tx,))
+    np.testing.assert_allclose(tangent, np.sum(got * tx), rtol=1e-9, atol=1e-12)
