@@ -29,6 +29,7 @@ from .transforms.forward import forward
 from .transforms.jacobian import jacobian
 from .transforms.optimize import dce, optimize
 from .transforms.results import own_results
+from .transforms.views import detach_views
 from .transforms.reverse import reverse
 
 STAGES = ("ssa", "forward", "reverse", "optimized")
@@ -143,7 +144,7 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
     program = verify(optimize(program))
     if len(steps) == 1 and steps[0].mode in _REVERSE_MODES:
         program = verify(dce(own_results(program, _gradient_positions(program, steps[0]))))
-    return program
+    return verify(detach_views(program))
 
 
 _REVERSE_MODES = ("grad", "value_and_grad", "vjp")

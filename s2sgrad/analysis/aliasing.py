@@ -37,7 +37,7 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
 # primitives that may return one of their arguments itself (or a view of it), by position
-_PASS_THROUGH = {runtime.unbroadcast: (0,), runtime.as_result: (0,), runtime.seq_onehot: (2,),
+PASS_THROUGH = {runtime.unbroadcast: (0,), runtime.as_result: (0,), runtime.seq_onehot: (2,),
                  dict_item: (0,), dict_without: (0,), dict_onehot: (1,), np.real: (0,),
                  np.asanyarray: (0,), np.ascontiguousarray: (0,), np.asfortranarray: (0,),
                  np.einsum: (1,)}  # einsum of one operand may be a view of it
@@ -77,8 +77,8 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
             elif s.prim in _CONTAINERS:
                 for a in s.args:
                     groups.union(s.outs[0], a)
-            elif s.prim in _PASS_THROUGH:
-                for k in _PASS_THROUGH[s.prim]:
+            elif s.prim in PASS_THROUGH:
+                for k in PASS_THROUGH[s.prim]:
                     if k < len(s.args):
                         groups.union(s.outs[0], s.args[k])
         elif isinstance(s, If):
@@ -196,32 +196,36 @@ def in_place_updates(fn: Function) -> set[int]:
     broadcast), never kept by reference (pushed, put in a container, viewed), and nothing
     sharing its storage may be read afterwards, the reverse sweep included.
     """
+    return {k for k, (_, seen) in _updates(fn).items() if not seen}
+
+
+def updates_blocked_by_reads(fn: Function) -> list[tuple[Assign, set[Var]]]:
+    """The updates that would write into their array but for values sharing its storage
+    that are read afterwards, each with those values."""
+    return [(s, seen) for s, seen in _updates(fn).values() if seen]
+
+
+def _updates(fn: Function) -> dict[int, tuple[Assign, set[Var]]]:
+    """Per update of an array that is the function's own, writable and never kept by
+    reference: the values sharing its storage that are read after it."""
     groups = storage_groups(fn.body, fn.avals)
-    universe = _all_vars(fn)
     blocked = set(fn.params) | captured_vars(fn.body) | read_only_vars(fn.body)
     bad_roots = {groups.find(v) for v in blocked}
-    found: set[int] = set()
-    _scan(fn.body, _vars(fn.results), groups, universe, bad_roots, found,
-          definition_order(fn))
+    found: dict[int, tuple[Assign, set[Var]]] = {}
+    _scan(fn.body, _vars(fn.results), groups, bad_roots, found, definition_order(fn))
     return found
 
 
-def _scan(block: Block, tail: set[Var], groups: Groups, universe: set[Var],
-          bad_roots: set[Var], found: set[int], order: dict[Var, int]) -> None:
+def _scan(block: Block, tail: set[Var], groups: Groups, bad_roots: set[Var],
+          found: dict[int, tuple[Assign, set[Var]]], order: dict[Var, int]) -> None:
     for s, later in zip(block, reads_after(block, tail)):
         if isinstance(s, Assign) and s.prim in _UPDATES and isinstance(s.args[0], Var):
             old, mine = s.args[0], order.get(s.outs[0], 0)
-            seen = {v for v in groups.members(old, later) if order.get(v, 0) < mine}
-            if groups.find(old) not in bad_roots and not seen:
-                found.add(id(s))
+            if groups.find(old) not in bad_roots:
+                found[id(s)] = (s, {v for v in groups.members(old, later)
+                                    if order.get(v, 0) < mine})
         for child, child_tail in _children(s, later):
-            _scan(child, child_tail, groups, universe, bad_roots, found, order)
-
-
-def _all_vars(fn: Function) -> set[Var]:
-    from ..ir.builder import defined_in
-
-    return defined_in(fn.body) | set(fn.params)
+            _scan(child, child_tail, groups, bad_roots, found, order)
 
 
 def read_only_vars(block: Block) -> set[Var]:
