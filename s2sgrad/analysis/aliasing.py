@@ -24,7 +24,7 @@ import numpy as np
 
 from ..backend import runtime
 from ..errors import UnsupportedSyntaxError
-from ..ir.core import Assign, Block, For, Function, If, Stmt, Var, While, walk
+from ..ir.core import Assign, Atom, Block, For, Function, If, Stmt, Var, While, walk
 from ..rules.dicts import dict_item, dict_onehot, dict_without
 from .kinds import Avals
 
@@ -37,10 +37,9 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
 # primitives that may return one of their arguments itself (or a view of it), by position
-PASS_THROUGH = {runtime.unbroadcast: (0,), runtime.as_result: (0,), runtime.seq_onehot: (2,),
-                 dict_item: (0,), dict_without: (0,), dict_onehot: (1,), np.real: (0,),
-                 np.asanyarray: (0,), np.ascontiguousarray: (0,), np.asfortranarray: (0,),
-                 np.einsum: (1,)}  # einsum of one operand may be a view of it
+_PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
+                 dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
+                 np.ascontiguousarray: 0, np.asfortranarray: 0}
 _UPDATES = set(runtime.UPDATES)
 _READ_ONLY = {np.broadcast_to, np.broadcast_arrays}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
@@ -77,10 +76,9 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
             elif s.prim in _CONTAINERS:
                 for a in s.args:
                     groups.union(s.outs[0], a)
-            elif s.prim in PASS_THROUGH:
-                for k in PASS_THROUGH[s.prim]:
-                    if k < len(s.args):
-                        groups.union(s.outs[0], s.args[k])
+            elif len(s.outs) == 1 and (avals.get(s.out) is None or
+                                       avals[s.out].kind != "scalar"):
+                groups.union(s.out, passed_through(s))
         elif isinstance(s, If):
             storage_groups(s.then, avals, groups)
             storage_groups(s.orelse, avals, groups)
@@ -96,6 +94,17 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
                 groups.union(c, n)
                 groups.union(o, c)
     return groups
+
+
+def passed_through(s: Assign) -> Atom | None:
+    """The argument that `s` (not a view primitive) may return itself or a view of:
+    `unbroadcast(g, x)` is `g` when the shapes agree, `np.einsum` of one operand may be a
+    view of it."""
+    if s.prim in _PASS_THROUGH and _PASS_THROUGH[s.prim] < len(s.args):
+        return s.args[_PASS_THROUGH[s.prim]]
+    if s.prim is np.einsum and len(s.args) == 2 and not s.kwargs:
+        return s.args[1]
+    return None
 
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:

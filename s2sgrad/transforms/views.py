@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 
-from ..analysis.aliasing import PASS_THROUGH, updates_blocked_by_reads
+from ..analysis.aliasing import passed_through, updates_blocked_by_reads
 from ..backend import runtime
 from ..ir.core import Assign, Atom, Block, For, Function, If, NameSupply, Var, While
 
@@ -46,8 +46,8 @@ def _definitions(block: Block, defs: dict[Var, tuple[Assign, int]]) -> None:
 def _indexing_of(v: Atom, array: Atom, defs: dict[Var, tuple[Assign, int]]) -> Assign | None:
     """The statement `u = array[index]` that `v` is, or is handed back from; else None."""
     s = defs[v][0] if isinstance(v, Var) and v in defs else None
-    while s is not None and s.prim in PASS_THROUGH and len(PASS_THROUGH[s.prim]) == 1:
-        a = s.args[PASS_THROUGH[s.prim][0]]
+    while s is not None and passed_through(s) is not None:
+        a = passed_through(s)
         s = defs[a][0] if isinstance(a, Var) and a in defs else None
     if s is None or s.prim is not operator.getitem or s.args[0] is not array or s.kwargs:
         return None

@@ -136,3 +136,32 @@ def test_item_assignment_after_a_reduction(fn, shape):
     tx = np.random.default_rng(4).normal(size=shape)
     _, tangent = s2sgrad.jvp(fn, (x,), (tx,))
     np.testing.assert_allclose(tangent, np.sum(got * tx), rtol=1e-9, atol=1e-12)
+
+
+def product_then_update(a, b):
+    c = a * 2.0
+    z = np.einsum("ij,jk->ik", c, b)  # a product of two operands is a new array
+    c[0, 0] = 5.0
+    return np.sum(z * z) + np.sum(c * b)
+
+
+def transposed_then_update(a):
+    c = a * 2.0
+    z = np.einsum("ij->ji", c)  # one operand: NumPy returns a view of c
+    c[0, 0] = 5.0  # which Python would see through z
+    return np.sum(z * z)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_einsum_of_two_operands_does_not_alias_them(n):
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    got = s2sgrad.grad(product_then_update, argnums=(0, 1))(a, b)
+    want = s2sgrad.numerical_grad(product_then_update, a, b, argnums=(0, 1))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-8)
+
+
+def test_update_seen_through_an_einsum_view_is_an_error():
+    with pytest.raises(s2sgrad.UnsupportedSyntaxError, match="still used through"):
+        s2sgrad.grad(transposed_then_update)(np.ones((2, 2)))
