@@ -31,7 +31,9 @@ from .ir.verify import verify
 from .transforms.cse import cse
 from .transforms.forward import forward
 from .transforms.jacobian import jacobian
-from .transforms.optimize import optimize
+from .transforms.optimize import dce, optimize
+from .transforms.results import own_results
+from .transforms.views import detach_views
 from .transforms.reverse import reverse
 
 STAGES = ("ssa", "forward", "reverse", "optimized")
@@ -147,7 +149,10 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
                                       opts))
         if stop_after in ("reverse", "forward") and i == len(steps) - 1:
             return with_alias_check(program, primal, avals)
-    return with_alias_check(verify(optimize(program)), primal, avals)
+    program = verify(optimize(program))
+    if len(steps) == 1 and steps[0].mode in _REVERSE_MODES:
+        program = verify(dce(own_results(program, _gradient_positions(program, steps[0]))))
+    return with_alias_check(verify(detach_views(program)), primal, avals)
 
 
 def with_alias_check(program: Function, primal: Function, avals: dict) -> Function:
@@ -157,6 +162,19 @@ def with_alias_check(program: Function, primal: Function, avals: dict) -> Functi
     if written:
         program.alias_check = ArgumentsAlias(primal, written)
     return program
+
+
+_REVERSE_MODES = ("grad", "value_and_grad", "vjp")
+
+
+def _gradient_positions(program: Function, opts: Options) -> range:
+    """Which of a reverse-mode program's results are gradients (not values or aux)."""
+    n = len(program.results)
+    if opts.mode == "vjp":
+        return range(program.split or 0, n)
+    if opts.mode == "value_and_grad":
+        return range(1, 2)
+    return range(0, 1) if opts.has_aux else range(0, n)
 
 
 def compile_program(program: Function, label: str) -> tuple[Callable[..., Any], str]:

@@ -11,8 +11,9 @@ the array must be one the function made itself (not an argument, nor a view of o
 nothing may read it or share its storage afterwards.
 
 Values that may share storage are grouped with a union-find over: view-returning primitives
-and their operand, containers and their items, φ-nodes and their inputs, loop-carried values
-and their inits and next values.
+and their operand, helpers that may hand back an argument itself (`unbroadcast(g, x)` is `g`
+when the shapes already agree) and that argument, containers and their items, φ-nodes and
+their inputs, loop-carried values and their inits and next values.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from ..backend import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
 from ..ir.core import Assign, Atom, Block, For, Function, If, Stmt, Var, While, walk
+from ..rules.dicts import dict_item, dict_onehot, dict_without
 from .kinds import Avals
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
@@ -34,7 +36,12 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
+# primitives that may return one of their arguments itself (or a view of it), by position
+_PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
+                 dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
+                 np.ascontiguousarray: 0, np.asfortranarray: 0}
 _UPDATES = set(runtime.UPDATES)
+_READ_ONLY = {np.broadcast_to, np.broadcast_arrays}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 
 
@@ -71,6 +78,9 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
             elif s.prim in _CONTAINERS:
                 for a in s.args:
                     groups.union(s.outs[0], a)
+            elif len(s.outs) == 1 and (avals.get(s.out) is None or
+                                       avals[s.out].kind != "scalar"):
+                groups.union(s.out, passed_through(s))
         elif isinstance(s, If):
             storage_groups(s.then, avals, groups)
             storage_groups(s.orelse, avals, groups)
@@ -97,6 +107,17 @@ def _advanced(index: Atom, avals: Avals) -> bool:
     value = index.value
     parts = value if isinstance(value, tuple) else (value,)
     return any(isinstance(p, (list, np.ndarray)) for p in parts)
+
+
+def passed_through(s: Assign) -> Atom | None:
+    """The argument that `s` (not a view primitive) may return itself or a view of:
+    `unbroadcast(g, x)` is `g` when the shapes agree, `np.einsum` of one operand may be a
+    view of it."""
+    if s.prim in _PASS_THROUGH and _PASS_THROUGH[s.prim] < len(s.args):
+        return s.args[_PASS_THROUGH[s.prim]]
+    if s.prim is np.einsum and len(s.args) == 2 and not s.kwargs:
+        return s.args[1]
+    return None
 
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:
@@ -193,36 +214,46 @@ def _check_one(s: Assign, later: set[Var], groups: Groups, avals: Avals,
 def in_place_updates(fn: Function) -> set[int]:
     """The updates (`setitem`, `index_add`, by id) that may write into their array.
 
-    The array must be the function's own (no argument shares its storage), never kept by
-    reference (pushed, put in a container, viewed), and nothing sharing its storage may be
-    read afterwards, the reverse sweep included.
+    The array must be the function's own (no argument shares its storage), writable (not a
+    broadcast), never kept by reference (pushed, put in a container, viewed), and nothing
+    sharing its storage may be read afterwards, the reverse sweep included.
     """
+    return {k for k, (_, seen) in _updates(fn).items() if not seen}
+
+
+def updates_blocked_by_reads(fn: Function) -> list[tuple[Assign, set[Var]]]:
+    """The updates that would write into their array but for values sharing its storage
+    that are read afterwards, each with those values."""
+    return [(s, seen) for s, seen in _updates(fn).values() if seen]
+
+
+def _updates(fn: Function) -> dict[int, tuple[Assign, set[Var]]]:
+    """Per update of an array that is the function's own, writable and never kept by
+    reference: the values sharing its storage that are read after it."""
     groups = storage_groups(fn.body, fn.avals)
-    universe = _all_vars(fn)
-    blocked = set(fn.params) | captured_vars(fn.body)
+    blocked = set(fn.params) | captured_vars(fn.body) | read_only_vars(fn.body)
     bad_roots = {groups.find(v) for v in blocked}
-    found: set[int] = set()
-    _scan(fn.body, _vars(fn.results), groups, universe, bad_roots, found,
-          definition_order(fn))
+    found: dict[int, tuple[Assign, set[Var]]] = {}
+    _scan(fn.body, _vars(fn.results), groups, bad_roots, found, definition_order(fn))
     return found
 
 
-def _scan(block: Block, tail: set[Var], groups: Groups, universe: set[Var],
-          bad_roots: set[Var], found: set[int], order: dict[Var, int]) -> None:
+def _scan(block: Block, tail: set[Var], groups: Groups, bad_roots: set[Var],
+          found: dict[int, tuple[Assign, set[Var]]], order: dict[Var, int]) -> None:
     for s, later in zip(block, reads_after(block, tail)):
         if isinstance(s, Assign) and s.prim in _UPDATES and isinstance(s.args[0], Var):
             old, mine = s.args[0], order.get(s.outs[0], 0)
-            seen = {v for v in groups.members(old, later) if order.get(v, 0) < mine}
-            if groups.find(old) not in bad_roots and not seen:
-                found.add(id(s))
+            if groups.find(old) not in bad_roots:
+                found[id(s)] = (s, {v for v in groups.members(old, later)
+                                    if order.get(v, 0) < mine})
         for child, child_tail in _children(s, later):
-            _scan(child, child_tail, groups, universe, bad_roots, found, order)
+            _scan(child, child_tail, groups, bad_roots, found, order)
 
 
-def _all_vars(fn: Function) -> set[Var]:
-    from ..ir.builder import defined_in
-
-    return defined_in(fn.body) | set(fn.params)
+def read_only_vars(block: Block) -> set[Var]:
+    """Variables made by a primitive whose result NumPy marks read-only (a broadcast)."""
+    return {o for s in walk(block) if isinstance(s, Assign) and s.prim in _READ_ONLY
+            for o in s.outs}
 
 
 def captured_vars(block: Block) -> set[Var]:

@@ -185,6 +185,11 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g if shape else g.item() if isinstance(x, (int, float)) else g.reshape(shape)
 
 
+def owned(x: Any) -> Any:
+    """A copy of `x` if it is an array (a gradient the caller may then update in place)."""
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
 def as_result(seq: Any, like: Any) -> Any:
     """Give a sequence adjoint the container type of the argument it belongs to."""
     if isinstance(seq, SeqAdjoint):
