@@ -236,6 +236,8 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
                 np.shape(c) != s for c, s in zip(cotangent, shapes))):  # cheap if it fits
             _check_shapes("cotangent", shapes, [np.shape(c) for c in cotangent],
                           "the output")
+        if shapes is None:
+            _check_structure(out, cotangent)
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
@@ -247,6 +249,46 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
                      for td, a, b in zip(treedefs, starts[:-1], starts[1:]))
 
     return out, pullback
+
+
+def _fits(out: Any, cot: Any) -> bool:
+    """Whether cotangent `cot` has the structure and shapes of output `out` (a dict's
+    cotangent may leave keys out)."""
+    if isinstance(out, (list, tuple)):
+        return isinstance(cot, (list, tuple)) and len(cot) == len(out) and all(
+            _fits(o, c) for o, c in zip(out, cot))
+    if isinstance(out, dict):
+        return isinstance(cot, dict) and set(cot) <= set(out) and all(
+            _fits(out[k], c) for k, c in cot.items())
+    return not isinstance(cot, (list, tuple, dict)) and np.shape(cot) == np.shape(out)
+
+
+def _check_structure(out: Any, cotangent: tuple) -> None:
+    """A pullback takes one cotangent per value of a tuple output, and one cotangent of the
+    output's structure for a list or dict."""
+    if _fits(out, cotangent) if isinstance(out, tuple) else (
+            len(cotangent) == 1 and _fits(out, cotangent[0])):
+        return
+    raise ShapeError(f"the cotangent does not have the structure of the output, a "
+                     f"{type(out).__name__} {_describe(out)}", caller_loc(),
+                     f"pass one cotangent shaped like the output: pullback({_example(out)})")
+
+
+def _describe(out: Any) -> str:
+    if isinstance(out, (list, tuple)):
+        return "[" + ", ".join(_describe(o) for o in out) + "]"
+    if isinstance(out, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in out.items()) + "}"
+    return f"shape {np.shape(out)}"
+
+
+def _example(out: Any) -> str:
+    if isinstance(out, (list, tuple)):
+        inner = ", ".join(_example(o) for o in out)
+        return f"[{inner}]" if isinstance(out, list) else f"({inner},)"
+    if isinstance(out, dict):
+        return "{" + ", ".join(f"{k!r}: {_example(v)}" for k, v in out.items()) + "}"
+    return f"np.ones({np.shape(out)})" if np.shape(out) else "1.0"
 
 
 def _unit(x: Any, k: int) -> Any:

@@ -268,6 +268,28 @@ def test_a_cotangent_of_the_wrong_shape_is_a_shape_error_naming_the_call():
                                                       np.sin([1.0, 2.0]))
 
 
+def halves(x):
+    return np.split(x * x, 2)
+
+
+def labelled(x):
+    return x[0], {"double": [2.0 * x, 3.0 * x]}
+
+
+def test_a_cotangent_unlike_a_list_or_dict_output_is_a_shape_error_whose_hint_runs():
+    x = np.array([1.0, 2.0])
+    _, pullback = s2sgrad.vjp(halves, x)
+    with pytest.raises(errors.ShapeError) as info:
+        pullback(np.ones(2))  # an array for a list of two arrays: once silently zero
+    assert "pullback([np.ones((1,)), np.ones((1,))])" in info.value.hint
+    assert np.allclose(pullback([np.ones((1,)), np.ones((1,))])[0], 2.0 * x)
+    _, pullback = s2sgrad.vjp(labelled, x)
+    with pytest.raises(errors.ShapeError):
+        pullback(1.0, {"double": np.ones(2)})
+    got = pullback(1.0, {"double": [np.ones(2), np.zeros(2)]})[0]
+    assert np.allclose(got, [3.0, 2.0])
+
+
 def test_the_reverse_jacobian_of_an_empty_array_is_empty_as_the_forward_one():
     empty = np.array([])
     assert s2sgrad.jacrev(sine_field)(empty).shape == (0, 0)
