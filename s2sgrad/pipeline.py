@@ -225,6 +225,12 @@ def _check_value(f: Callable[..., Any], primal: Function, opts: Options, avals: 
             "end the function with return and the value to differentiate" if none else
             "return the number to differentiate")
     aval = avals.get(out) if isinstance(out, Var) else None
+    if _is_bool(out, aval):
+        loc = _defined_at(primal, out) if isinstance(out, Var) else None
+        raise NonScalarOutputError(
+            f"'{primal.name}' returns a bool (a comparison or a test such as np.allclose), "
+            "which has no derivative", loc or primal.loc, "return the float quantity the "
+            "test looks at, e.g. np.sum((a - b) ** 2) instead of np.allclose(a, b)")
     if aval is not None and aval.kind == "array" and aval.shape is not None and \
             math.prod(aval.shape) != 1:
         raise NonScalarOutputError(
@@ -232,6 +238,12 @@ def _check_value(f: Callable[..., Any], primal: Function, opts: Options, avals: 
             "output (a float, or an array of one element)", _defined_at(primal, out) or primal.loc,
             "reduce it to a scalar (e.g. with np.sum), or use jacfwd or jacrev for its "
             "Jacobian")
+
+
+def _is_bool(out: Atom, aval: Any) -> bool:
+    if isinstance(out, Const):
+        return type(out.value).__name__ in ("bool", "bool_")
+    return aval is not None and aval.dtype == "bool"
 
 
 def _not_a_number(a: Atom) -> bool:

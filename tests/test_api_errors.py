@@ -368,3 +368,18 @@ def test_a_random_draw_is_a_constant_sample_drawn_once_per_call():
     np.random.seed(7)
     noise = np.random.normal(size=3)
     assert g == pytest.approx(noise) and value == pytest.approx(np.sum(noise))
+
+
+def all_close(x):
+    return np.allclose(x, x * 3.0 / 3.0)
+
+
+def above_one(x):
+    return x[0] > 1.0
+
+
+@pytest.mark.parametrize("fn, text", [(all_close, "np.allclose"), (above_one, "x[0] > 1.0")])
+def test_a_bool_output_is_an_error_at_the_line_that_makes_it(fn, text):
+    with pytest.raises(errors.NonScalarOutputError) as info:
+        s2sgrad.grad(fn)(np.array([1.0, 2.0]))  # once a gradient of zeros
+    assert this_line(fn, text) in str(info.value) and isinstance(info.value, TypeError)
