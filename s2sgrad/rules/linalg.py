@@ -2,11 +2,9 @@
 and pinv.
 
 Matrices are the last two axes; most rules also take stacks of matrices. The functions that
-assume a symmetric input read one triangle only. The rules of eigh and eigvalsh are the
-derivatives of what NumPy computes, a function of that triangle: the other triangle gets a
-zero adjoint and its tangent is ignored. The rule of cholesky follows the usual convention
-instead and treats the input as symmetric: the adjoint it returns is symmetric, and the
-tangent it pushes forward is the symmetric part of the input's tangent.
+assume a symmetric input (cholesky, eigh, eigvalsh) read one triangle only, and their rules
+are the derivatives of what NumPy computes, a function of that triangle: the other triangle
+gets a zero adjoint and its tangent is ignored.
 
 The results of slogdet, eigh and svd are named tuples. Their adjoint is a tuple with one
 entry per field (zero where no adjoint arrived); `.eigenvalues`, `.U` and the like are
@@ -100,33 +98,9 @@ defvjp(np.linalg.solve, _solve_a, _solve_b)
 defjvp(np.linalg.solve, _solve_jvp_a, lambda t, ans, a, b: np.linalg.solve(a, t))
 
 
-def _cholesky(g, ans, a, upper=False):
-    """A = L Lᵀ: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal."""
-    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
-    inv = np.linalg.inv(ans)
-    if np.ndim(a) == 2:
-        s = inv.T @ (np.tril(ans.T @ g) * half) @ inv
-        return 0.5 * (s + s.T)
-    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
-    return 0.5 * (s + _mT(s))
-
-
-def _cholesky_jvp(t, ans, a, upper=False):
-    """dL = L Φ(L⁻¹ dA L⁻ᵀ), dA the symmetric part of the tangent."""
-    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
-    inv = np.linalg.inv(ans)
-    if np.ndim(a) == 2:
-        return ans @ (np.tril(inv @ (0.5 * (t + t.T)) @ inv.T) * half)
-    return ans @ (np.tril(inv @ (0.5 * (t + _mT(t))) @ _mT(inv)) * half)
-
-
-defvjp(np.linalg.cholesky, _cholesky)
-defjvp(np.linalg.cholesky, _cholesky_jvp)
-
-
 def _triangle_read(t, uplo):
-    """The symmetric matrix that eigh and eigvalsh see in `t`: the triangle `uplo` names,
-    mirrored (what they compute is a function of that triangle alone)."""
+    """The symmetric matrix that cholesky, eigh and eigvalsh see in `t`: the triangle `uplo`
+    names, mirrored (what they compute is a function of that triangle alone)."""
     if uplo in ("U", "u"):
         return np.triu(t) + _mT(np.triu(t, 1))
     return np.tril(t) + _mT(np.tril(t, -1))
@@ -144,6 +118,31 @@ defvjp(_triangle_read, lambda g, ans, t, uplo: _triangle_adjoint(g, uplo))
 defvjp(_triangle_adjoint, lambda g, ans, s, uplo: _triangle_read(g, uplo))
 deflinear(_triangle_read)
 deflinear(_triangle_adjoint)
+
+
+def _cholesky(g, ans, a, upper=False):
+    """A = L Lᵀ, for A read from one triangle (`upper`: the upper, and the result is Lᵀ):
+    S̄ = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal; then Ā from S̄."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    if upper:
+        ans, g = _mT(ans), _mT(g)
+    inv = np.linalg.inv(ans)
+    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
+    return _triangle_adjoint(0.5 * (s + _mT(s)), "U" if upper else "L")
+
+
+def _cholesky_jvp(t, ans, a, upper=False):
+    """dL = L Φ(L⁻¹ dS L⁻ᵀ), dS the tangent of the symmetric matrix read from A."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    if upper:
+        inv = np.linalg.inv(_mT(ans))
+        return _mT(_mT(ans) @ (np.tril(inv @ _triangle_read(t, "U") @ _mT(inv)) * half))
+    inv = np.linalg.inv(ans)
+    return ans @ (np.tril(inv @ _triangle_read(t, "L") @ _mT(inv)) * half)
+
+
+defvjp(np.linalg.cholesky, _cholesky)
+defjvp(np.linalg.cholesky, _cholesky_jvp)
 
 
 def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)

@@ -1,6 +1,7 @@
 """Cases of `numpy.linalg` and einsum that HIPS autograd's test suite found wrong or missing:
-functions of one triangle of a matrix that is not symmetric, matrix norms over chosen axes,
-norms of lists, einsum with ellipses in any place and in the interleaved (sublist) form.
+functions of one triangle of a matrix that is not symmetric (eigh, eigvalsh, cholesky),
+matrix norms over chosen axes, norms of lists, einsum with ellipses in any place and in the
+interleaved (sublist) form.
 
 `LINALG_CASES` has the layout of `numpy_cases.CASES`; `test_linalg_rules.py` checks each
 against central differences in both modes and forward over reverse.
@@ -43,6 +44,27 @@ def eigvalsh_lower(x):
 @case(np.linalg.eigvalsh, A(3, 3), A(2, 4, 4), into=LINALG_CASES)
 def eigvalsh_upper(x):
     return np.linalg.eigvalsh(x, "U")
+
+
+# -- cholesky reads one triangle too: the lower, or the upper when upper=True ------------------
+
+@case(np.linalg.cholesky, A(3, 3, domain="spd_lower"), A(2, 4, 4, domain="spd_lower"),
+      into=LINALG_CASES)
+def cholesky_lower_triangle(x):
+    return np.linalg.cholesky(x)
+
+
+@case(np.linalg.cholesky, A(4, 4, domain="spd_upper"), A(3, 2, 2, domain="spd_upper"),
+      into=LINALG_CASES)
+def cholesky_upper_triangle(x):
+    return np.linalg.cholesky(x, upper=True)
+
+
+@case(np.linalg.cholesky, A(3, 3, domain="spd_lower"), A(2, 3, 3, domain="spd_lower"),
+      into=LINALG_CASES)
+def cholesky_logdet_and_solve(x):
+    c = np.linalg.cholesky(x)
+    return np.log(np.diagonal(c, 0, -2, -1)) + np.linalg.solve(c, x[..., 0, :, None])[..., 0]
 
 
 # -- matrix norms over any two axes of a stack, and norms of lists -----------------------------

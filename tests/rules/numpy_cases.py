@@ -53,6 +53,11 @@ class Arg:
         elif self.domain == "spd":  # symmetric positive definite
             b = rng.normal(size=shape)
             x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+        elif self.domain in ("spd_lower", "spd_upper"):  # one triangle spd, the other noise
+            b = rng.normal(size=shape)
+            x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+            noise = 3.0 * rng.normal(size=shape)
+            x = x + (np.triu(noise, 1) if self.domain == "spd_lower" else np.tril(noise, -1))
         elif self.domain == "sym":  # symmetric, eigenvalues well apart
             q, _ = np.linalg.qr(rng.normal(size=shape))
             x = (q * (np.arange(n) * 1.5 + 1.0)[..., None, :]) @ np.swapaxes(q, -1, -2)
