@@ -184,23 +184,27 @@ defvjp(np.linalg.eigvalsh, _eigvalsh)
 defjvp(np.linalg.eigvalsh, _eigvalsh_jvp)
 
 
-def _reduced_svd(a, full_matrices):
-    """The thin SVD, after checking that the full one would have no extra columns."""
+def _reduced_svd(a, full_matrices, hermitian=False):
+    """The thin SVD, after checking that the full one would have no extra columns (with
+    `hermitian`, of the symmetric matrix read from the lower triangle, as NumPy computes it)."""
     m, n = np.shape(a)[-2:]
     if full_matrices and m != n:
         raise NotImplementedError("the derivative of np.linalg.svd(a, full_matrices=True) "
                                   "is defined here for square matrices only: pass "
                                   "full_matrices=False")
-    return np.linalg.svd(a, full_matrices=False)
+    return np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
 
 
 def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     """Ā for A = U S Vᵀ (thin, distinct singular values): the terms inside the span of U and
-    V, F_ij = 1 / (s_j² - s_i²), plus the parts of Ū and V̄ outside that span."""
+    V, F_ij = 1 / (s_j² - s_i²), plus the parts of Ū and V̄ outside that span. With
+    `hermitian`, A is the symmetric matrix read from the lower triangle: then Ā from it."""
     if not compute_uv:
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+        if hermitian:
+            return _triangle_adjoint((u * g[..., None, :]) @ vh, "L")
         return (u * g[..., None, :]) @ vh
-    u, s, vh = _reduced_svd(a, full_matrices)
+    u, s, vh = _reduced_svd(a, full_matrices, hermitian=hermitian)
     gu, gs, gvh = _pieces(g, ans)
     v, gv = _mT(vh), _mT(gvh)
     k = np.shape(s)[-1]
@@ -213,14 +217,19 @@ def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
     out = u @ core @ vh
     out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
-    return out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+    out = out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+    if hermitian:
+        return _triangle_adjoint(out, "L")
+    return out
 
 
 def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if hermitian:
+        t = _triangle_read(t, "L")
     if not compute_uv:
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
         return np.sum(u * (t @ _mT(vh)), axis=-2)
-    u, s, vh = _reduced_svd(a, full_matrices)
+    u, s, vh = _reduced_svd(a, full_matrices, hermitian=hermitian)
     v = _mT(vh)
     k = np.shape(s)[-1]
     eye = np.eye(k)
@@ -242,17 +251,25 @@ defjvp(_reduced_svd, _svd_jvp)
 
 
 def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
-    """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A)."""
+    """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A).
+    With `hermitian`, A is the symmetric matrix read from the lower triangle: then Ā from it."""
     p = ans
     m, n = np.shape(a)[-2:]
+    if hermitian:
+        a = _triangle_read(a, "L")
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
-    return -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    out = -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    if hermitian:
+        return _triangle_adjoint(out, "L")
+    return out
 
 
 def _pinv_jvp(t, ans, a, rcond=None, hermitian=False, rtol=None):
     p = ans
     m, n = np.shape(a)[-2:]
+    if hermitian:
+        a, t = _triangle_read(a, "L"), _triangle_read(t, "L")
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
     return -p @ t @ p + p @ _mT(p) @ _mT(t) @ left + right @ _mT(t) @ _mT(p) @ p

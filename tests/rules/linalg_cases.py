@@ -142,3 +142,80 @@ def einsum_sublists_three(x, y, z):
 @case(np.einsum, A(3, 4), A(2, 2, 5), into=LINALG_CASES)
 def einsum_sublists_one_operand(x):
     return np.einsum(x, [Ellipsis, 0]) + np.sum(np.einsum(x, [0, Ellipsis], [Ellipsis, 0]))
+
+
+# -- stacks of matrices (broadcast against each other in solve) and non-symmetric inputs -------
+
+@case(np.linalg.inv, A(2, 3, 3, domain="m"), A(3, 1, 2, 2, domain="m"), into=LINALG_CASES)
+def inv_stack(x):
+    return np.linalg.inv(x) * x
+
+
+@case(np.linalg.det, A(2, 3, 3, domain="m"), A(3, 1, 2, 2, domain="m"), into=LINALG_CASES)
+def det_stack(x):
+    return np.linalg.det(x) ** 2
+
+
+@case(np.linalg.slogdet, A(2, 3, 3, domain="m"), A(3, 1, 2, 2, domain="m"), into=LINALG_CASES)
+def slogdet_stack(x):
+    sign, logdet = np.linalg.slogdet(x)
+    return sign * logdet * logdet
+
+
+@case(np.linalg.solve, (A(2, 3, 3, domain="m"), A(3, 1)), (A(1, 3, 3, domain="m"), A(2, 3, 2)),
+      (A(2, 1, 3, 3, domain="m"), A(3, 3, 2)), (A(2, 2, domain="m"), A(2)), into=LINALG_CASES)
+def solve_broadcast(a, b):
+    return np.linalg.solve(a, b) ** 2
+
+
+@case(np.linalg.pinv, A(2, 3, 2), A(3, 2, 4), A(2, 3, 3), into=LINALG_CASES)
+def pinv_stack(x):
+    return np.linalg.pinv(x) ** 2
+
+
+@case(np.linalg.svd, A(2, 3, 2), A(3, 2, 4), into=LINALG_CASES)
+def svd_values_stack(x):
+    return np.linalg.svd(x, compute_uv=False) ** 2
+
+
+@case(np.linalg.svd, A(2, 3, 3), A(2, 4, 4), into=LINALG_CASES)
+def svd_stack(x):
+    u, s, vh = np.linalg.svd(x)
+    return (u * u) @ s[..., None] + vh * vh * s[..., None]
+
+
+@case(np.linalg.svd, A(2, 4, 2), A(3, 2, 3), into=LINALG_CASES)
+def svd_thin_stack(x):
+    u, s, vh = np.linalg.svd(x, full_matrices=False)
+    return np.sum(u * u, -1) * s[..., :1] + np.sum(vh ** 4, -2)[..., :1]
+
+
+@case(np.linalg.eigh, A(2, 3, 3), A(3, 1, 2, 2), into=LINALG_CASES)
+def eigh_stack(x):
+    w, v = np.linalg.eigh(x)
+    return w[..., None, :] * v * v
+
+
+@case(np.linalg.cholesky, A(2, 1, 3, 3, domain="spd_lower"), A(3, 3, domain="spd_lower"),
+      into=LINALG_CASES)
+def cholesky_both_triangles_stack(x):
+    return np.linalg.cholesky(x) * np.linalg.cholesky(np.swapaxes(x, -1, -2), upper=True)
+
+
+# -- svd and pinv with hermitian=True read the lower triangle, as eigh does ---------------------
+
+@case(np.linalg.pinv, A(3, 3, domain="sym"), A(2, 4, 4, domain="sym"), into=LINALG_CASES)
+def pinv_hermitian(x):
+    return np.linalg.pinv(x + np.triu(x, 1) - 2.9 * np.eye(np.shape(x)[-1]), hermitian=True)
+
+
+@case(np.linalg.svd, A(3, 3, domain="sym"), A(2, 4, 4, domain="sym"), into=LINALG_CASES)
+def svd_hermitian(x):
+    u, s, vh = np.linalg.svd(x + np.triu(x, 1) - 2.9 * np.eye(np.shape(x)[-1]), hermitian=True)
+    return (u * u) * s[..., None, :] + vh * vh
+
+
+@case(np.linalg.svd, A(3, 3, domain="sym"), A(2, 4, 4, domain="sym"), into=LINALG_CASES)
+def svd_hermitian_values(x):
+    return np.linalg.svd(x + np.triu(x, 1) - 2.9 * np.eye(np.shape(x)[-1]), compute_uv=False,
+                         hermitian=True)
