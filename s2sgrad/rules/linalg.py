@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend.runtime import attr, seq_onehot, unbroadcast
+from .numpy_common import unsupported
 from .numpy_shapes import _pieces
 from .registry import defjvp, deflinear, defvjp
 
@@ -184,15 +185,8 @@ defvjp(np.linalg.eigvalsh, _eigvalsh)
 defjvp(np.linalg.eigvalsh, _eigvalsh_jvp)
 
 
-def _reduced_svd(a, full_matrices, hermitian=False):
-    """The thin SVD, after checking that the full one would have no extra columns (with
-    `hermitian`, of the symmetric matrix read from the lower triangle, as NumPy computes it)."""
-    m, n = np.shape(a)[-2:]
-    if full_matrices and m != n:
-        raise NotImplementedError("the derivative of np.linalg.svd(a, full_matrices=True) "
-                                  "is defined here for square matrices only: pass "
-                                  "full_matrices=False")
-    return np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+SVD_HINT = "pass full_matrices=False: the columns that full_matrices=True adds are any " \
+    "orthonormal basis of the rest of the space, with no derivative"
 
 
 def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -204,7 +198,10 @@ def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         if hermitian:
             return _triangle_adjoint((u * g[..., None, :]) @ vh, "L")
         return (u * g[..., None, :]) @ vh
-    u, s, vh = _reduced_svd(a, full_matrices, hermitian=hermitian)
+    if full_matrices and np.shape(a)[-2] != np.shape(a)[-1]:
+        return unsupported(g, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
+                           "square", SVD_HINT)
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
     gu, gs, gvh = _pieces(g, ans)
     v, gv = _mT(vh), _mT(gvh)
     k = np.shape(s)[-1]
@@ -229,7 +226,10 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     if not compute_uv:
         u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
         return np.sum(u * (t @ _mT(vh)), axis=-2)
-    u, s, vh = _reduced_svd(a, full_matrices, hermitian=hermitian)
+    if full_matrices and np.shape(a)[-2] != np.shape(a)[-1]:
+        return unsupported(t, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
+                           "square", SVD_HINT)
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
     v = _mT(vh)
     k = np.shape(s)[-1]
     eye = np.eye(k)
@@ -246,8 +246,6 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 defvjp(np.linalg.svd, _svd)
 defjvp(np.linalg.svd, _svd_jvp)
-defvjp(_reduced_svd, _svd)  # the rules themselves call it: a derivative of a derivative
-defjvp(_reduced_svd, _svd_jvp)
 
 
 def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):

@@ -15,7 +15,7 @@ import string
 import numpy as np
 
 from ..backend.runtime import unbroadcast
-from .numpy_common import _axis, _unsupported
+from .numpy_common import _axis, unsupported
 from .registry import deflinear, defmultilinear, defnondiff, defvjp
 
 # einsum, and the products written as einsum (tensordot, dot and inner of many dimensions).
@@ -48,6 +48,28 @@ def _einsum_explicit(subscripts, *ndims):
     dots = "".join(free[:max(widths, default=0)])
     terms = [term.replace("...", dots[len(dots) - w:]) for term, w in zip(ins, widths)]
     return ",".join(terms) + "->" + out.replace("...", dots)
+
+
+def _einsum_split_hint(subscripts):
+    """How to write an einsum of more than six operands as a chain of einsums of at most
+    six, each result an operand of the next: runnable code, for the operands named in order
+    x0, x1, ... ("" for the interleaved form)."""
+    if not isinstance(subscripts, str):
+        return "write it as a chain of einsums of at most six operands each"
+    ins, out = _einsum_parts(subscripts)
+    names = [f"x{k}" for k in range(len(ins))]
+    calls, terms, args, k = [], ins[:6], names[:6], 6
+    while k < len(ins):
+        later = out + "".join(ins[k:])
+        kept = "".join(dict.fromkeys(c for c in "".join(terms) if c != "." and c in later))
+        mid = ("..." if any("..." in t for t in terms) else "") + kept
+        u = f"u{len(calls) + 1}"
+        calls.append(f'{u} = np.einsum("{",".join(terms)}->{mid}", {", ".join(args)})')
+        terms, args = [mid] + ins[k:k + 5], [u] + names[k:k + 5]
+        k += 5
+    calls.append(f'np.einsum("{",".join(terms)}->{out}", {", ".join(args)})')
+    return "split it into einsums of at most six operands (yours in order: " + \
+        ", ".join(names) + "): " + "; ".join(calls)
 
 
 def einsum_has_subscripts(first):
@@ -312,14 +334,16 @@ def _einsum_vjp(i):
             a8=None, a9=None, a10=None, a11=None, a12=None, a13=None, a14=None):
         if i % 2 == 0 and (i == 0 or not einsum_has_subscripts(a0)):  # constant for a string
             if a13 is not None:
-                return _unsupported(g, "np.einsum with more than six operands")
+                return unsupported(g, "np.einsum with more than six operands",
+                                   _einsum_split_hint(a0))
             return _einsum_sublist_adjoint(
                 i, np.shape((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14)[i]),
                 g if i == 0 else a0, a1, g if i == 2 else a2, a3, g if i == 4 else a4, a5,
                 g if i == 6 else a6, a7, g if i == 8 else a8, a9, g if i == 10 else a10, a11,
                 a12)
         if a7 is not None:  # also when i > 6
-            return _unsupported(g, "np.einsum with more than six operands")
+            return unsupported(g, "np.einsum with more than six operands",
+                               _einsum_split_hint(a0))
         spec = _einsum_explicit(a0, np.ndim(a1), np.ndim(a2), np.ndim(a3), np.ndim(a4),
                                 np.ndim(a5), np.ndim(a6))
         vjp_spec = _einsum_vjp_subscripts(spec, i - 1)
@@ -347,7 +371,8 @@ def _einsum_vjp(i):
 
 defvjp(np.einsum, *[_einsum_vjp(i) for i in range(15)])
 defmultilinear(_einsum_sublist_adjoint)  # forward mode is all a derivative of it needs
-defnondiff(einsum_has_subscripts, _einsum_explicit)  # the interleaved form lowers both paths
+defnondiff(einsum_has_subscripts, _einsum_explicit,  # the interleaved form lowers both paths
+           _einsum_split_hint)
 defvjp(_einsum_spread, lambda g, ans, r, subscripts, shape: np.einsum(
     _swap_subscripts(subscripts), g))
 deflinear(_einsum_spread)

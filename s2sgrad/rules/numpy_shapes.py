@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..backend.runtime import unbroadcast
-from .numpy_common import _axis, _inverse_perm
+from .numpy_common import _axis, _inverse_perm, unsupported
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
 
 # -- helpers: bookkeeping on shapes and axes ------------------------------------------------
@@ -58,11 +58,16 @@ def _sum_repeats(g, repeats, axis, shape):
     return np.moveaxis(out, 0, axis)
 
 
-def _copy_mode(mode):
-    """`mode`, if `np.pad` copies x's items in that mode (so its adjoint sums them back)."""
-    if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise NotImplementedError(f"s2sgrad has no derivative rule for np.pad(mode={mode!r})")
-    return mode
+def _pad_unsupported(mode):
+    """"" if `np.pad` copies x's items in `mode` (so its adjoint sums them back) or writes
+    constants, else the call the rules cannot differentiate."""
+    if mode in ("constant", "edge", "reflect", "symmetric", "wrap"):
+        return ""
+    return f"np.pad(mode={mode!r})"
+
+
+PAD_HINT = "pad in mode 'constant', 'edge', 'reflect', 'symmetric' or 'wrap', or build " \
+    "the padding yourself, e.g. np.concatenate((np.mean(x, 0, keepdims=True), x))"
 
 
 def _unpad(shape, pad_width):
@@ -168,15 +173,19 @@ def _repeat(g, ans, x, repeats, axis=None):
 
 
 def _pad(g, ans, x, pad_width, mode="constant"):
+    if _pad_unsupported(mode):
+        return unsupported(g, _pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return g[_unpad(np.shape(x), pad_width)]
-    return _unpad_sum(g, np.shape(x), pad_width, _copy_mode(mode))
+    return _unpad_sum(g, np.shape(x), pad_width, mode)
 
 
 def _pad_jvp(t, ans, x, pad_width, mode="constant"):
+    if _pad_unsupported(mode):
+        return unsupported(t, _pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return np.pad(t, pad_width)
-    return np.pad(t, pad_width, mode=_copy_mode(mode))
+    return np.pad(t, pad_width, mode=mode)
 
 
 defvjp(np.reshape, _reshape)

@@ -27,12 +27,13 @@ from ..analysis import kinds as K
 from ..analysis.activity import active_vars
 from ..analysis.dicts import dict_values, surely_dict
 from ..backend import runtime
-from ..errors import NonScalarOutputError
+from ..errors import MissingRuleError, NonScalarOutputError
 from ..frontend.lower import _Lowerer
 from ..frontend.parse import Source, parse
 from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
                        Var, While, free_vars)
+from ..rules.numpy_common import unsupported
 from ..rules.registry import lookup
 from . import simplify
 from .reverse_items import check_keywords, container_adjoint, missing_rule
@@ -108,9 +109,37 @@ class _RuleLowerer(_Lowerer):
         super().__init__(src, names)
         self.kinds = kinds
         self.ret_arities = set()
+        self.top: Block = []  # the block the rule is applied in
+        self.at: Any = None  # the user's line it is applied for
+
+    def bind(self, rule: Callable[..., Any], values: list[Atom], s: Assign, block: Block
+             ) -> None:
+        """Bind the rule's parameters to `values`, then to their defaults and `s`'s keyword
+        arguments, to lower its body into `block` for the user's statement `s`."""
+        names = [a.arg for a in self.src.tree.args.args]
+        env: dict[str, Any] = dict(zip(names, values))
+        defaults = rule.__defaults__ or ()
+        for name, value in zip(names[len(names) - len(defaults):], defaults):
+            env.setdefault(name, Const(value))
+        env.update(s.kwargs)
+        env["%ret"] = Const(False)
+        self.env, self.block, self.top, self.at = env, block, block, s.loc
+
+    def unsupported(self, args: list[Atom], node: Any) -> Atom:
+        """A call of `unsupported(x, what, hint)` in a rule: the error, at the user's line,
+        now if the rule always reaches it, else when the branch that reaches it runs."""
+        what, hint = (args + [Const("")] * 3)[1:3]
+        if self.block is self.top and isinstance(what, Const) and isinstance(hint, Const):
+            raise MissingRuleError(f"no derivative rule for {what.value}", self.at,
+                                   hint.value or None)
+        at = [Const(self.at.filename), Const(self.at.lineno), Const(self.at.col)] \
+            if self.at is not None else []
+        return self.emit(unsupported, [args[0], what, hint, *at], node)
 
     def apply(self, prim: Callable[..., Any], args: list[Atom], node: Any,
               kwargs: dict[str, Atom] | None = None) -> Atom:
+        if prim is unsupported:
+            return self.unsupported(list(args), node)
         if not kwargs:
             simpler = simplify.rewrite(prim, args, self.kinds)
             if simpler is not None:
@@ -231,16 +260,8 @@ class _Reverser:
 
     def apply_rule(self, rule: Callable[..., Any], g: Atom, s: Assign) -> tuple[Atom, bool]:
         src = _rule_source(rule)
-        args = src.tree.args
-        names = [a.arg for a in args.args]
-        env: dict[str, Any] = dict(zip(names, [g, s.out, *s.args]))
-        defaults = rule.__defaults__ or ()
-        for name, value in zip(names[len(names) - len(defaults):], defaults):
-            env.setdefault(name, Const(value))
-        env.update(s.kwargs)
-        env["%ret"] = Const(False)
         lw = _RuleLowerer(src, self.names, self.kinds)
-        lw.env, lw.block = env, self.out
+        lw.bind(rule, [g, s.out, *s.args], s, self.out)
         start = len(self.out)
         lw.stmts(list(src.tree.body))
         value = lw.atom(lw.env["%retval"])
