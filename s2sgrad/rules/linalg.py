@@ -250,24 +250,53 @@ defjvp(np.linalg.svd, _svd_jvp)
 
 def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
     """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A).
-    With `hermitian`, A is the symmetric matrix read from the lower triangle: then Ā from it."""
+    Where NumPy drops singular values at or below its cutoff, P is the pseudo-inverse of the
+    truncation A_r of A, of constant rank; that Ā is A_r's, taken back through the
+    truncation, whose derivative T is self-adjoint (see `_pinv_jvp`). With `hermitian`, A is
+    the symmetric matrix read from the lower triangle: then Ā from it."""
     p = ans
     m, n = np.shape(a)[-2:]
     if hermitian:
         a = _triangle_read(a, "L")
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
-    out = -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    x = -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+    kept = 1.0 * (np.diagonal(vh @ p @ u, 0, -2, -1) * s > 0.5)  # P = V diag(kept / s) Uᵀ
+    ki, kj, si, sj = kept[..., :, None], kept[..., None, :], s[..., :, None], s[..., None, :]
+    one = ki + kj - 2.0 * ki * kj  # one of the pair kept, one dropped
+    den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
+    w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
+    z = one * si * sj / den
+    px = _mT(u) @ x @ _mT(vh)
+    ux = _mT(u) @ x
+    out = u @ (w * px + z * _mT(px)) @ vh + (x - u @ ux) @ (_mT(vh) * kj) @ vh + \
+        (u * kj) @ (ux - px @ vh)
     if hermitian:
         return _triangle_adjoint(out, "L")
     return out
 
 
 def _pinv_jvp(t, ans, a, rcond=None, hermitian=False, rtol=None):
+    """dA_r = T(dA) = U (W ∘ p + Z ∘ pᵀ) Vᵀ + (I - U Uᵀ) dA V_k V_kᵀ + U_k U_kᵀ dA (I - V Vᵀ),
+    p = Uᵀ dA V, V_k the kept columns: W is 1 on pairs of kept singular values, 0 on pairs of
+    dropped ones, and s_k² / (s_k² - s_d²) on a kept s_k with a dropped s_d, Z there
+    s_k s_d / (s_k² - s_d²) and 0 elsewhere. Then P's tangent at A_r, of constant rank."""
     p = ans
     m, n = np.shape(a)[-2:]
     if hermitian:
         a, t = _triangle_read(a, "L"), _triangle_read(t, "L")
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+    kept = 1.0 * (np.diagonal(vh @ p @ u, 0, -2, -1) * s > 0.5)
+    ki, kj, si, sj = kept[..., :, None], kept[..., None, :], s[..., :, None], s[..., None, :]
+    one = ki + kj - 2.0 * ki * kj
+    den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
+    w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
+    z = one * si * sj / den
+    pt = _mT(u) @ t @ _mT(vh)
+    ut = _mT(u) @ t
+    t = u @ (w * pt + z * _mT(pt)) @ vh + (t - u @ ut) @ (_mT(vh) * kj) @ vh + \
+        (u * kj) @ (ut - pt @ vh)
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
     return -p @ t @ p + p @ _mT(p) @ _mT(t) @ left + right @ _mT(t) @ _mT(p) @ p

@@ -202,6 +202,25 @@ def cholesky_both_triangles_stack(x):
     return np.linalg.cholesky(x) * np.linalg.cholesky(np.swapaxes(x, -1, -2), upper=True)
 
 
+# -- pinv drops the singular values at or below its cutoff: the derivative of what is left -----
+
+@case(np.linalg.pinv, A(4, 3, domain="small_sv"), A(2, 2, 4, domain="small_sv"),
+      into=LINALG_CASES)
+def pinv_cutoff(x):
+    return np.linalg.pinv(x, 0.1)
+
+
+@case(np.linalg.pinv, A(3, 3, domain="small_sv"), A(2, 3, 4, domain="small_sv"),
+      into=LINALG_CASES)
+def pinv_cutoff_rtol(x):
+    return np.linalg.pinv(x, rtol=0.1) * np.linalg.pinv(x)[..., ::-1, :]
+
+
+@case(np.linalg.pinv, A(3, 3, domain="sym"), A(2, 4, 4, domain="sym"), into=LINALG_CASES)
+def pinv_cutoff_hermitian(x):
+    return np.linalg.pinv(x + np.triu(x, 1) - 2.2 * np.eye(np.shape(x)[-1]), 0.3, True)
+
+
 # -- svd and pinv with hermitian=True read the lower triangle, as eigh does ---------------------
 
 @case(np.linalg.pinv, A(3, 3, domain="sym"), A(2, 4, 4, domain="sym"), into=LINALG_CASES)

@@ -53,6 +53,12 @@ class Arg:
         elif self.domain == "spd":  # symmetric positive definite
             b = rng.normal(size=shape)
             x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+        elif self.domain == "small_sv":  # singular values 3, 2.5, ..., and a last one of 0.05
+            m, k = shape[-2], min(shape[-2:])
+            u, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (m, k)))
+            v, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (n, k)))
+            sv = np.append(3.0 - 0.5 * np.arange(k - 1), 0.05)
+            x = (u * sv) @ np.swapaxes(v, -1, -2)
         elif self.domain in ("spd_lower", "spd_upper"):  # one triangle spd, the other noise
             b = rng.normal(size=shape)
             x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
