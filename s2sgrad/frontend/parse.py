@@ -98,8 +98,8 @@ def record_attribute(obj: Any, name: str, value: Any) -> None:
         _RECORDING[-1].append((attrs, name, value))
 
 
-def parse(fn: Callable[..., Any]) -> Source:
-    """Read, parse and fence the source of `fn`."""
+def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
+    """Read, parse and fence the source of `fn` (a derivative rule, if `rule`)."""
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None:
         raise SourceUnavailableError(
@@ -110,7 +110,7 @@ def parse(fn: Callable[..., Any]) -> Source:
     if fn.__name__ == "<lambda>":
         tree = _lambda_as_def(fn, filename)
         src = Source(fn, tree, filename, 0, _closure_values(fn))
-        fence(tree, src.loc)
+        fence(tree, src.loc, rule)
         return src
     try:
         lines, start = function_lines(fn)
@@ -125,7 +125,7 @@ def parse(fn: Callable[..., Any]) -> Source:
     shift = _indent(text) - _indent(dedented)
     tree = _function_node(fn, dedented, filename, max(start, 1), shift)
     src = Source(fn, tree, filename, shift, _closure_values(fn))
-    fence(tree, src.loc)
+    fence(tree, src.loc, rule)
     return src
 
 

@@ -29,6 +29,7 @@ from ..analysis.dicts import dict_values, surely_dict
 from ..backend import runtime
 from ..errors import MissingRuleError, NonScalarOutputError
 from ..frontend.lower import _Lowerer
+from ..frontend.lower_expr import Tup
 from ..frontend.parse import Source, parse
 from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
@@ -115,9 +116,13 @@ class _RuleLowerer(_Lowerer):
     def bind(self, rule: Callable[..., Any], values: list[Atom], s: Assign, block: Block
              ) -> None:
         """Bind the rule's parameters to `values`, then to their defaults and `s`'s keyword
-        arguments, to lower its body into `block` for the user's statement `s`."""
-        names = [a.arg for a in self.src.tree.args.args]
+        arguments, to lower its body into `block` for the user's statement `s`. A `*rest`
+        parameter holds the values left over, as a tuple the compiler sees."""
+        params = self.src.tree.args
+        names = [a.arg for a in params.args]
         env: dict[str, Any] = dict(zip(names, values))
+        if params.vararg is not None:
+            env[params.vararg.arg] = Tup(tuple(values[len(names):]))
         defaults = rule.__defaults__ or ()
         for name, value in zip(names[len(names) - len(defaults):], defaults):
             env.setdefault(name, Const(value))
@@ -194,7 +199,7 @@ _SOURCES: dict[Any, Source] = {}
 
 def _rule_source(rule: Callable[..., Any]) -> Source:
     if rule not in _SOURCES:
-        _SOURCES[rule] = parse(rule)
+        _SOURCES[rule] = parse(rule, rule=True)
     return _SOURCES[rule]
 
 

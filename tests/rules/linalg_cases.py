@@ -144,6 +144,29 @@ def einsum_sublists_one_operand(x):
     return np.einsum(x, [Ellipsis, 0]) + np.sum(np.einsum(x, [0, Ellipsis], [Ellipsis, 0]))
 
 
+# -- einsum of more than six operands, in either form ------------------------------------------
+
+@case(np.einsum, (A(2, 3), A(3, 3)), (A(3, 2), A(2, 2)), into=LINALG_CASES)
+def einsum_seven(x, y):
+    return np.einsum("ij,jk,kl,lm,mn,no,op->ip", x, y, y, y * x[0, 0], y, 2.0 * y, y)
+
+
+@case(np.einsum, (A(2, 2), A(2)), (A(3, 3), A(3)), into=LINALG_CASES)
+def einsum_ten_broadcast(x, y):
+    return np.einsum("ij,j,jk,k...,ik,j,ij,i,ij,ji->i...", x, y, x, x, x, y, x, y, x, x)
+
+
+@case(np.einsum, (A(3, 3), A(1, 3)), (A(3, 1), A(2, 3)), into=LINALG_CASES)
+def einsum_length_one_axes(x, y):  # a letter's axes of length 1 broadcast, as in NumPy
+    return np.einsum("ij,jk->i", x, y) + np.einsum(x, [0, 1], y, [1, 2], [0, 2])[:, 0]
+
+
+@case(np.einsum, (A(2, 2), A(2, 2)), (A(3, 3), A(1, 3)), into=LINALG_CASES)
+def einsum_eight_interleaved(x, y):
+    return np.einsum(x, [0, 1], y, [1, 2], x, [2, 3], y, [3, 4], x, [4, 5], y, [5, 6],
+                     x, [6, 7], y, [7, 0], [0])
+
+
 # -- stacks of matrices (broadcast against each other in solve) and non-symmetric inputs -------
 
 @case(np.linalg.inv, A(2, 3, 3, domain="m"), A(3, 1, 2, 2, domain="m"), into=LINALG_CASES)

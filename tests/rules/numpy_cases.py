@@ -843,17 +843,6 @@ def pad_mean_mode(x):
     return np.sum(np.pad(x, 1, mode="mean"))
 
 
-def einsum_seven(x):
-    return np.einsum("ij,ij,ij,ij,ij,ij,ij->", x, x, x, x, x, x, x)
-
-
-IJ = [0, 1]
-
-
-def einsum_eight_interleaved(x):  # the count of operands is checked when the adjoint runs
-    return np.einsum(x, IJ, x, IJ, x, IJ, x, IJ, x, IJ, x, IJ, x, IJ, x, IJ, [])
-
-
 def svd_full_non_square(x):
     u, s, vh = np.linalg.svd(x)
     return np.sum(u[:, 0] ** 2 * s[0])
