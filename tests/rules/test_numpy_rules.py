@@ -112,3 +112,17 @@ def test_unsupported_arguments_raise(fn, what, hint):
         assert info.value.loc.lineno == line
         if hint is not None:
             assert hint in info.value.hint
+
+
+def test_a_case_only_the_run_time_decides_raises_when_the_derivative_runs():
+    """The mode of np.pad is an argument here: the derivative is compiled with both paths,
+    works in a mode it supports, and raises MissingRuleError at the user's line otherwise."""
+    fn = numpy_cases.pad_mode_argument
+    x = np.random.default_rng(0).normal(size=(2, 3))
+    grad = s2sgrad.grad(fn)
+    np.testing.assert_allclose(grad(x, "edge"), s2sgrad.numerical_grad(fn, x, "edge"),
+                               rtol=1e-6, atol=1e-8)
+    with pytest.raises(s2sgrad.MissingRuleError, match=re.escape("np.pad(mode='mean')")) as info:
+        grad(x, "mean")
+    assert info.value.loc.filename == numpy_cases.__file__
+    assert info.value.loc.lineno == fn.__code__.co_firstlineno + 1
