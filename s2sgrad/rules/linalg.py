@@ -40,28 +40,48 @@ defjvp(np.linalg.inv, lambda t, ans, a: -ans @ t @ ans)
 
 
 def _det(g, ans, a):
-    if np.ndim(a) == 2:
-        return g * ans * np.linalg.inv(a).T
-    return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+    """Ā = ḡ cof(A), the cofactors: det(A) A⁻ᵀ; where a matrix of the stack is singular,
+    det(U) det(Vᵀ) U diag(∏_{j≠i} s_j) Vᵀ, from A = U S Vᵀ, which holds there too."""
+    if np.all(ans != 0.0):
+        if np.ndim(a) == 2:
+            return g * ans * np.linalg.inv(a).T
+        return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+    u, s, vh = np.linalg.svd(a)
+    others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return np.expand_dims(g * sign, (-2, -1)) * ((u * others[..., None, :]) @ vh)
 
 
 def _det_jvp(t, ans, a):
-    if np.ndim(a) == 2:
-        return ans * np.trace(np.linalg.solve(a, t))
-    return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+    """The sum of the cofactors times the tangent, as in `_det`."""
+    if np.all(ans != 0.0):
+        if np.ndim(a) == 2:
+            return ans * np.trace(np.linalg.solve(a, t))
+        return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+    u, s, vh = np.linalg.svd(a)
+    others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign * np.sum(others * np.diagonal(_mT(u) @ t @ _mT(vh), 0, -2, -1), axis=-1)
 
 
 defvjp(np.linalg.det, _det)
 defjvp(np.linalg.det, _det_jvp)
 
+SLOGDET_HINT = "the log-determinant of a singular matrix is -inf, with no derivative; " \
+    "np.linalg.det has one there (the matrix of cofactors)"
+
 
 def _slogdet(g, ans, a):
+    if not np.all(ans[0] != 0.0):
+        return unsupported(g, "np.linalg.slogdet of a singular matrix", SLOGDET_HINT)
     if np.ndim(a) == 2:
         return g[1] * np.linalg.inv(a).T
     return np.expand_dims(g[1], (-2, -1)) * _mT(np.linalg.inv(a))
 
 
 def _slogdet_jvp(t, ans, a):
+    if not np.all(ans[0] != 0.0):
+        return unsupported(t, "np.linalg.slogdet of a singular matrix", SLOGDET_HINT)
     if np.ndim(a) == 2:
         return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t))
     return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
@@ -213,8 +233,10 @@ def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     core = (f * (ut_gu - _mT(ut_gu))) * s[..., None, :] + gs[..., None] * eye + \
         s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
     out = u @ core @ vh
-    out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
-    out = out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+    if np.shape(a)[-2] > k:  # the parts outside the span of U, V: none when they are square
+        out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
+    if np.shape(a)[-1] > k:
+        out = out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
     if hermitian:
         return _triangle_adjoint(out, "L")
     return out
@@ -238,9 +260,11 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     p = _mT(u) @ t @ v
     ds = np.diagonal(p, 0, -2, -1)
     du = u @ (f * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
-    du = du + (t @ v - u @ p) / s[..., None, :]
+    if np.shape(a)[-2] > k:  # as in `_svd`
+        du = du + (t @ v - u @ p) / s[..., None, :]
     dv = v @ (f * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
-    dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
+    if np.shape(a)[-1] > k:
+        dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
     return du, ds, _mT(dv)
 
 

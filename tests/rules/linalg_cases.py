@@ -225,6 +225,18 @@ def cholesky_both_triangles_stack(x):
     return np.linalg.cholesky(x) * np.linalg.cholesky(np.swapaxes(x, -1, -2), upper=True)
 
 
+# -- det of a singular matrix: its cofactors --------------------------------------------------
+
+@case(np.linalg.det, A(3, 3, domain="singular"), A(2, 4, 4, domain="singular"),
+      into=LINALG_CASES)
+def det_singular(x):
+    return np.linalg.det(x)
+
+
+def slogdet_logabsdet(x):  # not a case: at a singular matrix it has no derivative
+    return np.linalg.slogdet(x)[1]
+
+
 # -- pinv drops the singular values at or below its cutoff: the derivative of what is left -----
 
 @case(np.linalg.pinv, A(4, 3, domain="small_sv"), A(2, 2, 4, domain="small_sv"),

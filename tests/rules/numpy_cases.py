@@ -53,6 +53,9 @@ class Arg:
         elif self.domain == "spd":  # symmetric positive definite
             b = rng.normal(size=shape)
             x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+        elif self.domain == "singular":  # the last row of the first matrix is zero
+            x = rng.normal(size=shape)
+            x.reshape((-1,) + shape[-2:])[0, -1] = 0.0
         elif self.domain == "small_sv":  # singular values 3, 2.5, ..., and a last one of 0.05
             m, k = shape[-2], min(shape[-2:])
             u, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (m, k)))
