@@ -285,7 +285,7 @@ def _describe(out: Any) -> str:
 def _example(out: Any) -> str:
     if isinstance(out, (list, tuple)):
         inner = ", ".join(_example(o) for o in out)
-        return f"[{inner}]" if isinstance(out, list) else f"({inner},)"
+        return f"[{inner}]" if isinstance(out, list) else f"({inner}{',' * (len(out) == 1)})"
     if isinstance(out, dict):
         return "{" + ", ".join(f"{k!r}: {_example(v)}" for k, v in out.items()) + "}"
     return f"np.ones({np.shape(out)})" if np.shape(out) else "1.0"

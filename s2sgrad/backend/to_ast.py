@@ -212,6 +212,8 @@ class _Codegen:
         """An expression that names `obj`: `math.sin`, `np.exp`, `abs`, or a bound name."""
         mod = getattr(obj, "__module__", None)
         name = getattr(obj, "__name__", None)
+        if name and getattr(builtins, name, None) is obj:  # first: np.str warns
+            return ast.Name(name, ast.Load())
         if mod == "math" and getattr(math, name or "", None) is obj:
             self.ns["math"] = math
             return ast.Attribute(ast.Name("math", ast.Load()), name, ast.Load())
@@ -222,8 +224,6 @@ class _Codegen:
             self.ns["np"] = np
             linalg = ast.Attribute(ast.Name("np", ast.Load()), "linalg", ast.Load())
             return ast.Attribute(linalg, name, ast.Load())
-        if name and getattr(builtins, name, None) is obj:
-            return ast.Name(name, ast.Load())
         if id(obj) not in self.refs:
             base = hint.strip("<>").replace(".", "_") or "c"
             ref, n = base, 0

@@ -56,9 +56,10 @@ if _TRYSTAR is not None:
     _REJECTED[_TRYSTAR] = _REJECTED[ast.Try]
 
 
-def fence(tree: ast.FunctionDef, loc: Callable[[ast.AST], Loc]) -> None:
-    """Raise `UnsupportedSyntaxError` at the first unsupported construct of `tree`'s body."""
-    _signature(tree, loc)
+def fence(tree: ast.FunctionDef, loc: Callable[[ast.AST], Loc], rule: bool = False) -> None:
+    """Raise `UnsupportedSyntaxError` at the first unsupported construct of `tree`'s body
+    (a derivative `rule` may have a `*rest` parameter: the transforms bind it)."""
+    _signature(tree, loc, rule)
     for stmt in tree.body:
         for node in _walk(stmt):
             _check(node, loc)
@@ -71,8 +72,8 @@ def _walk(node: ast.AST):
         yield from _walk(child)
 
 
-def _signature(tree: ast.FunctionDef, loc: Callable[[ast.AST], Loc]) -> None:
-    if tree.args.vararg is not None or tree.args.kwarg is not None:
+def _signature(tree: ast.FunctionDef, loc: Callable[[ast.AST], Loc], rule: bool) -> None:
+    if tree.args.vararg is not None and not rule or tree.args.kwarg is not None:
         raise UnsupportedSyntaxError("*args and **kwargs parameters are not supported",
                                      loc(tree), "name each parameter")
 

@@ -100,13 +100,14 @@ def record_attribute(obj: Any, name: str, value: Any) -> None:
         _RECORDING[-1].append((attrs, name, value))
 
 
-def parse(fn: Callable[..., Any]) -> Source:
-    """Read, parse and fence the source of `fn`. A bound method, a `functools.partial`, an
-    `lru_cache` wrapper or a callable object is the Python function behind it, with the
-    values it binds (`self`, the partial's arguments) taken as closure constants."""
+def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
+    """Read, parse and fence the source of `fn` (a derivative rule, if `rule`). A bound
+    method, a `functools.partial`, an `lru_cache` wrapper or a callable object is the Python
+    function behind it, with the values it binds (`self`, the partial's arguments) taken as
+    closure constants."""
     target, bound = unwrap(fn)
     if target is not fn:
-        return _with_bound(parse(target), bound)
+        return _with_bound(parse(target, rule), bound)
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None:
         raise SourceUnavailableError(
@@ -117,7 +118,7 @@ def parse(fn: Callable[..., Any]) -> Source:
     if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
         tree = _lambda_as_def(fn, filename)
         src = Source(fn, tree, filename, 0, _closure_values(fn))
-        fence(tree, src.loc)
+        fence(tree, src.loc, rule)
         return src
     try:
         lines, start = function_lines(fn)
@@ -134,7 +135,7 @@ def parse(fn: Callable[..., Any]) -> Source:
     shift = _indent(text) - _indent(dedented)
     tree = _function_node(fn, dedented, filename, max(start, 1), shift)
     src = Source(fn, tree, filename, shift, _closure_values(fn))
-    fence(tree, src.loc)
+    fence(tree, src.loc, rule)
     return src
 
 

@@ -22,7 +22,7 @@ from .batched import (_batched_subscripts, _column, _method_perm, _moved, _pad_w
                       unbroadcast_batched, vstack_batched, written_batched)
 from .numpy_products import _dot_subscripts, _inner_subscripts, _tensordot_subscripts, \
     einsum_has_subscripts
-from .numpy_shapes import _copy_mode
+from .numpy_shapes import _pad_unsupported
 from .registry import defbatched, defbatched_linear, defbatchsafe, lookup, registered
 
 _method, _attr = runtime.method, runtime.attr
@@ -192,7 +192,9 @@ def _repeat(ans, t, repeats, axis=None):
 def _pad(t, ans, x, pad_width, mode="constant"):
     if mode == "constant":
         return np.pad(t, _pad_widths(pad_width, np.ndim(x)))
-    return np.pad(t, _pad_widths(pad_width, np.ndim(x)), mode=_copy_mode(mode))
+    if _pad_unsupported(mode):
+        return unbatchable(t, _pad_unsupported(mode))
+    return np.pad(t, _pad_widths(pad_width, np.ndim(x)), mode=mode)
 
 
 def _sort(t, ans, x, axis=-1, kind=None, order=None):

@@ -38,7 +38,11 @@ class DictAdjoint(dict):
 def _check_zero(g: Any) -> None:
     """A dict's adjoint that is not a dict must be a zero (`zeros_like` of a dict is 0.0)."""
     if not (np.ndim(g) == 0 and g == 0):
-        raise TypeError(f"the cotangent of a dict must be a dict of cotangents, not {g!r}")
+        from ..errors import InputTypeError  # here, as runtime.py does: the rest needs none
+
+        raise InputTypeError(f"the cotangent of a dict must be a dict of cotangents, not {g!r}",
+                             hint="pass a dict with the output's keys (a key left out is a "
+                             "zero cotangent)")
 
 
 def dict_onehot(key: Any, g: Any) -> DictAdjoint:

@@ -2,11 +2,9 @@
 and pinv.
 
 Matrices are the last two axes; most rules also take stacks of matrices. The functions that
-assume a symmetric input read one triangle only. The rules of eigh and eigvalsh are the
-derivatives of what NumPy computes, a function of that triangle: the other triangle gets a
-zero adjoint and its tangent is ignored. The rule of cholesky follows the usual convention
-instead and treats the input as symmetric: the adjoint it returns is symmetric, and the
-tangent it pushes forward is the symmetric part of the input's tangent.
+assume a symmetric input (cholesky, eigh, eigvalsh) read one triangle only, and their rules
+are the derivatives of what NumPy computes, a function of that triangle: the other triangle
+gets a zero adjoint and its tangent is ignored.
 
 The results of slogdet, eigh and svd are named tuples. Their adjoint is a tuple with one
 entry per field (zero where no adjoint arrived); `.eigenvalues`, `.U` and the like are
@@ -18,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend.runtime import attr, seq_onehot, unbroadcast
+from .numpy_common import unsupported
 from .numpy_shapes import _pieces
 from .registry import defjvp, deflinear, defvjp
 
@@ -41,28 +40,48 @@ defjvp(np.linalg.inv, lambda t, ans, a: -ans @ t @ ans)
 
 
 def _det(g, ans, a):
-    if np.ndim(a) == 2:
-        return g * ans * np.linalg.inv(a).T
-    return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+    """Ā = ḡ cof(A), the cofactors: det(A) A⁻ᵀ; where a matrix of the stack is singular,
+    det(U) det(Vᵀ) U diag(∏_{j≠i} s_j) Vᵀ, from A = U S Vᵀ, which holds there too."""
+    if np.all(ans != 0.0):
+        if np.ndim(a) == 2:
+            return g * ans * np.linalg.inv(a).T
+        return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+    u, s, vh = np.linalg.svd(a)
+    others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return np.expand_dims(g * sign, (-2, -1)) * ((u * others[..., None, :]) @ vh)
 
 
 def _det_jvp(t, ans, a):
-    if np.ndim(a) == 2:
-        return ans * np.trace(np.linalg.solve(a, t))
-    return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+    """The sum of the cofactors times the tangent, as in `_det`."""
+    if np.all(ans != 0.0):
+        if np.ndim(a) == 2:
+            return ans * np.trace(np.linalg.solve(a, t))
+        return ans * np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
+    u, s, vh = np.linalg.svd(a)
+    others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return sign * np.sum(others * np.diagonal(_mT(u) @ t @ _mT(vh), 0, -2, -1), axis=-1)
 
 
 defvjp(np.linalg.det, _det)
 defjvp(np.linalg.det, _det_jvp)
 
+SLOGDET_HINT = "the log-determinant of a singular matrix is -inf, with no derivative; " \
+    "np.linalg.det has one there (the matrix of cofactors)"
+
 
 def _slogdet(g, ans, a):
+    if not np.all(ans[0] != 0.0):
+        return unsupported(g, "np.linalg.slogdet of a singular matrix", SLOGDET_HINT)
     if np.ndim(a) == 2:
         return g[1] * np.linalg.inv(a).T
     return np.expand_dims(g[1], (-2, -1)) * _mT(np.linalg.inv(a))
 
 
 def _slogdet_jvp(t, ans, a):
+    if not np.all(ans[0] != 0.0):
+        return unsupported(t, "np.linalg.slogdet of a singular matrix", SLOGDET_HINT)
     if np.ndim(a) == 2:
         return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t))
     return np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, t), axis1=-2, axis2=-1)
@@ -100,33 +119,9 @@ defvjp(np.linalg.solve, _solve_a, _solve_b)
 defjvp(np.linalg.solve, _solve_jvp_a, lambda t, ans, a, b: np.linalg.solve(a, t))
 
 
-def _cholesky(g, ans, a, upper=False):
-    """A = L Lᵀ: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal."""
-    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
-    inv = np.linalg.inv(ans)
-    if np.ndim(a) == 2:
-        s = inv.T @ (np.tril(ans.T @ g) * half) @ inv
-        return 0.5 * (s + s.T)
-    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
-    return 0.5 * (s + _mT(s))
-
-
-def _cholesky_jvp(t, ans, a, upper=False):
-    """dL = L Φ(L⁻¹ dA L⁻ᵀ), dA the symmetric part of the tangent."""
-    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
-    inv = np.linalg.inv(ans)
-    if np.ndim(a) == 2:
-        return ans @ (np.tril(inv @ (0.5 * (t + t.T)) @ inv.T) * half)
-    return ans @ (np.tril(inv @ (0.5 * (t + _mT(t))) @ _mT(inv)) * half)
-
-
-defvjp(np.linalg.cholesky, _cholesky)
-defjvp(np.linalg.cholesky, _cholesky_jvp)
-
-
 def _triangle_read(t, uplo):
-    """The symmetric matrix that eigh and eigvalsh see in `t`: the triangle `uplo` names,
-    mirrored (what they compute is a function of that triangle alone)."""
+    """The symmetric matrix that cholesky, eigh and eigvalsh see in `t`: the triangle `uplo`
+    names, mirrored (what they compute is a function of that triangle alone)."""
     if uplo in ("U", "u"):
         return np.triu(t) + _mT(np.triu(t, 1))
     return np.tril(t) + _mT(np.tril(t, -1))
@@ -144,6 +139,31 @@ defvjp(_triangle_read, lambda g, ans, t, uplo: _triangle_adjoint(g, uplo))
 defvjp(_triangle_adjoint, lambda g, ans, s, uplo: _triangle_read(g, uplo))
 deflinear(_triangle_read)
 deflinear(_triangle_adjoint)
+
+
+def _cholesky(g, ans, a, upper=False):
+    """A = L Lᵀ, for A read from one triangle (`upper`: the upper, and the result is Lᵀ):
+    S̄ = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal; then Ā from S̄."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    if upper:
+        ans, g = _mT(ans), _mT(g)
+    inv = np.linalg.inv(ans)
+    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
+    return _triangle_adjoint(0.5 * (s + _mT(s)), "U" if upper else "L")
+
+
+def _cholesky_jvp(t, ans, a, upper=False):
+    """dL = L Φ(L⁻¹ dS L⁻ᵀ), dS the tangent of the symmetric matrix read from A."""
+    half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
+    if upper:
+        inv = np.linalg.inv(_mT(ans))
+        return _mT(_mT(ans) @ (np.tril(inv @ _triangle_read(t, "U") @ _mT(inv)) * half))
+    inv = np.linalg.inv(ans)
+    return ans @ (np.tril(inv @ _triangle_read(t, "L") @ _mT(inv)) * half)
+
+
+defvjp(np.linalg.cholesky, _cholesky)
+defjvp(np.linalg.cholesky, _cholesky_jvp)
 
 
 def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)
@@ -185,23 +205,23 @@ defvjp(np.linalg.eigvalsh, _eigvalsh)
 defjvp(np.linalg.eigvalsh, _eigvalsh_jvp)
 
 
-def _reduced_svd(a, full_matrices):
-    """The thin SVD, after checking that the full one would have no extra columns."""
-    m, n = np.shape(a)[-2:]
-    if full_matrices and m != n:
-        raise NotImplementedError("the derivative of np.linalg.svd(a, full_matrices=True) "
-                                  "is defined here for square matrices only: pass "
-                                  "full_matrices=False")
-    return np.linalg.svd(a, full_matrices=False)
+SVD_HINT = "pass full_matrices=False: the columns that full_matrices=True adds are any " \
+    "orthonormal basis of the rest of the space, with no derivative"
 
 
 def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     """Ā for A = U S Vᵀ (thin, distinct singular values): the terms inside the span of U and
-    V, F_ij = 1 / (s_j² - s_i²), plus the parts of Ū and V̄ outside that span."""
+    V, F_ij = 1 / (s_j² - s_i²), plus the parts of Ū and V̄ outside that span. With
+    `hermitian`, A is the symmetric matrix read from the lower triangle: then Ā from it."""
     if not compute_uv:
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+        if hermitian:
+            return _triangle_adjoint((u * g[..., None, :]) @ vh, "L")
         return (u * g[..., None, :]) @ vh
-    u, s, vh = _reduced_svd(a, full_matrices)
+    if full_matrices and np.shape(a)[-2] != np.shape(a)[-1]:
+        return unsupported(g, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
+                           "square", SVD_HINT)
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
     gu, gs, gvh = _pieces(g, ans)
     v, gv = _mT(vh), _mT(gvh)
     k = np.shape(s)[-1]
@@ -213,15 +233,25 @@ def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     core = (f * (ut_gu - _mT(ut_gu))) * s[..., None, :] + gs[..., None] * eye + \
         s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
     out = u @ core @ vh
-    out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
-    return out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+    if np.shape(a)[-2] > k:  # the parts outside the span of U, V: none when they are square
+        out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
+    if np.shape(a)[-1] > k:
+        out = out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+    if hermitian:
+        return _triangle_adjoint(out, "L")
+    return out
 
 
 def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    if hermitian:
+        t = _triangle_read(t, "L")
     if not compute_uv:
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
         return np.sum(u * (t @ _mT(vh)), axis=-2)
-    u, s, vh = _reduced_svd(a, full_matrices)
+    if full_matrices and np.shape(a)[-2] != np.shape(a)[-1]:
+        return unsupported(t, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
+                           "square", SVD_HINT)
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
     v = _mT(vh)
     k = np.shape(s)[-1]
     eye = np.eye(k)
@@ -230,30 +260,67 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     p = _mT(u) @ t @ v
     ds = np.diagonal(p, 0, -2, -1)
     du = u @ (f * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
-    du = du + (t @ v - u @ p) / s[..., None, :]
+    if np.shape(a)[-2] > k:  # as in `_svd`
+        du = du + (t @ v - u @ p) / s[..., None, :]
     dv = v @ (f * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
-    dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
+    if np.shape(a)[-1] > k:
+        dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
     return du, ds, _mT(dv)
 
 
 defvjp(np.linalg.svd, _svd)
 defjvp(np.linalg.svd, _svd_jvp)
-defvjp(_reduced_svd, _svd)  # the rules themselves call it: a derivative of a derivative
-defjvp(_reduced_svd, _svd_jvp)
 
 
 def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
-    """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A)."""
+    """For A of full rank, P = A⁺: Ā = -Pᵀ Ḡ Pᵀ + (I - A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I - P A).
+    Where NumPy drops singular values at or below its cutoff, P is the pseudo-inverse of the
+    truncation A_r of A, of constant rank; that Ā is A_r's, taken back through the
+    truncation, whose derivative T is self-adjoint (see `_pinv_jvp`). With `hermitian`, A is
+    the symmetric matrix read from the lower triangle: then Ā from it."""
     p = ans
     m, n = np.shape(a)[-2:]
+    if hermitian:
+        a = _triangle_read(a, "L")
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
-    return -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    x = -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+    kept = 1.0 * (np.diagonal(vh @ p @ u, 0, -2, -1) * s > 0.5)  # P = V diag(kept / s) Uᵀ
+    ki, kj, si, sj = kept[..., :, None], kept[..., None, :], s[..., :, None], s[..., None, :]
+    one = ki + kj - 2.0 * ki * kj  # one of the pair kept, one dropped
+    den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
+    w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
+    z = one * si * sj / den
+    px = _mT(u) @ x @ _mT(vh)
+    ux = _mT(u) @ x
+    out = u @ (w * px + z * _mT(px)) @ vh + (x - u @ ux) @ (_mT(vh) * kj) @ vh + \
+        (u * kj) @ (ux - px @ vh)
+    if hermitian:
+        return _triangle_adjoint(out, "L")
+    return out
 
 
 def _pinv_jvp(t, ans, a, rcond=None, hermitian=False, rtol=None):
+    """dA_r = T(dA) = U (W ∘ p + Z ∘ pᵀ) Vᵀ + (I - U Uᵀ) dA V_k V_kᵀ + U_k U_kᵀ dA (I - V Vᵀ),
+    p = Uᵀ dA V, V_k the kept columns: W is 1 on pairs of kept singular values, 0 on pairs of
+    dropped ones, and s_k² / (s_k² - s_d²) on a kept s_k with a dropped s_d, Z there
+    s_k s_d / (s_k² - s_d²) and 0 elsewhere. Then P's tangent at A_r, of constant rank."""
     p = ans
     m, n = np.shape(a)[-2:]
+    if hermitian:
+        a, t = _triangle_read(a, "L"), _triangle_read(t, "L")
+    u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
+    kept = 1.0 * (np.diagonal(vh @ p @ u, 0, -2, -1) * s > 0.5)
+    ki, kj, si, sj = kept[..., :, None], kept[..., None, :], s[..., :, None], s[..., None, :]
+    one = ki + kj - 2.0 * ki * kj
+    den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
+    w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
+    z = one * si * sj / den
+    pt = _mT(u) @ t @ _mT(vh)
+    ut = _mT(u) @ t
+    t = u @ (w * pt + z * _mT(pt)) @ vh + (t - u @ ut) @ (_mT(vh) * kj) @ vh + \
+        (u * kj) @ (ut - pt @ vh)
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
     return -p @ t @ p + p @ _mT(p) @ _mT(t) @ left + right @ _mT(t) @ _mT(p) @ p

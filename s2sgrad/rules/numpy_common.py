@@ -1,9 +1,12 @@
 """Helpers that several NumPy rule modules share: axes made non-negative, inverse
-permutations, and the run-time error of a rule that meets a case it cannot handle."""
+permutations, and the error of a rule that meets a case it cannot handle."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..errors import Loc, MissingRuleError
+from .registry import defnondiff
 
 
 def _axis(axis, ndim):
@@ -18,6 +21,13 @@ def _inverse_perm(axes, ndim):
     return tuple(int(i) for i in np.argsort([int(a) % ndim for a in axes]))
 
 
-def _unsupported(x, what):
-    """Raise at run time: the rule that calls this cannot handle `what` yet."""
-    raise NotImplementedError(f"s2sgrad has no derivative rule for {what} yet")
+def unsupported(x, what, hint="", filename="", lineno=0, col=0):
+    """A rule meets a case it cannot differentiate (`what`). The transforms raise
+    `MissingRuleError` at the user's line when they lower a call of this in a rule; where the
+    call sits in a branch taken only at run time, they pass that line here, and the call
+    raises the same error then."""
+    loc = Loc(filename, lineno, col) if filename else None
+    raise MissingRuleError(f"no derivative rule for {what}", loc, hint or None)
+
+
+defnondiff(unsupported)  # it never returns: a program that calls it has no derivative to take

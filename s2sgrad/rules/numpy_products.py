@@ -15,8 +15,8 @@ import string
 import numpy as np
 
 from ..backend.runtime import unbroadcast
-from .numpy_common import _axis, _unsupported
-from .registry import deflinear, defmultilinear, defnondiff, defvjp
+from .numpy_common import _axis
+from .registry import deflinear, defjvp, defmultilinear, defnondiff, defvjp
 
 # einsum, and the products written as einsum (tensordot, dot and inner of many dimensions).
 
@@ -104,8 +104,16 @@ def _einsum_spread(r, subscripts, shape):
     dot = letters.find(".")  # letters after an ellipsis count from the end
     missing = tuple(i if dot < 0 or i < dot else i - len(letters)
                     for i, c in enumerate(letters) if c not in present)
-    view[...] = np.expand_dims(r, missing) if missing else r
+    view[...] = unbroadcast(np.expand_dims(r, missing) if missing else r, view)
     return out
+
+
+def _fit(r, x):
+    """`r` made the shape of `x` for an einsum adjoint: summed over the axes `x` has of
+    length 1 (or lacks), and repeated over those `r` has of length 1 where `x`'s are longer
+    (NumPy's einsum broadcasts a letter's length-1 axes against the others)."""
+    u = unbroadcast(r, x)
+    return u if np.shape(u) == np.shape(x) else u + np.zeros(np.shape(x))
 
 
 def _swap_subscripts(subscripts):
@@ -301,25 +309,64 @@ def _einsum_sublist_adjoint(i, shape, *args):
     spread = _einsum_spread_subscripts(spec, i // 2)
     if spread:
         r = _einsum_spread(r, spread, shape)
-    return unbroadcast(r, np.broadcast_to(0.0, shape))
+    return _fit(r, np.broadcast_to(0.0, shape))
+
+
+def einsum_adjoint(i, g, head, rest):
+    """The adjoint of positional argument i of `np.einsum(*head, *rest)`, in either form and
+    with any number of operands, for the output's adjoint `g`: the einsum with `g` in that
+    operand's place. Nones after the arguments pad `head`."""
+    args = list(head) + list(rest)
+    while args[-1] is None:
+        args.pop()
+    if not isinstance(args[0], str):
+        return _einsum_sublist_adjoint(i, np.shape(args[i]), *args[:i], g, *args[i + 1:])
+    ops = args[1:]
+    spec = _einsum_explicit(args[0], *[np.ndim(x) for x in ops])
+    r = np.einsum(_einsum_vjp_subscripts(spec, i - 1), *ops[:i - 1], g, *ops[i:])
+    spread = _einsum_spread_subscripts(spec, i - 1)
+    if spread:
+        r = _einsum_spread(r, spread, np.shape(ops[i - 1]))
+    return _fit(r, ops[i - 1])
+
+
+def einsum_adjoint_tangent(i, g, head, rest, dhead, drest):
+    """The tangent of `einsum_adjoint(i, g, head, rest)` given those of `head` or of `rest`
+    (the other None): one term per operand but argument i, in which it is linear. Strings,
+    sublists and scalar zeros (the tangents of constants) add nothing."""
+    args = tuple(head) + tuple(rest)
+    dargs = (dhead if dhead is not None else (0.0,) * len(head)) + \
+        (drest if drest is not None else (0.0,) * len(rest))
+    total = np.zeros(np.shape(args[i]))
+    for j, (a, d) in enumerate(zip(args, dargs)):
+        if j != i and a is not None and not isinstance(a, (str, list, tuple)) and \
+                not (np.ndim(d) == 0 and d == 0):
+            total = total + einsum_adjoint(i, g, args[:j] + (d,) + args[j + 1:], ())
+    return total
 
 
 def _einsum_vjp(i):
-    """The adjoint of positional argument i of `np.einsum` (up to six operands). In the
-    subscripts form it is operand i - 1, whose adjoint is the same einsum with the output's
-    adjoint in its place; in the interleaved form, operand i // 2."""
+    """The adjoint of positional argument i of `np.einsum`. In the subscripts form it is
+    operand i - 1, whose adjoint is the same einsum with the output's adjoint in its place;
+    in the interleaved form, operand i // 2. Up to six operands the code is spelled out;
+    with more, `einsum_adjoint` takes them all."""
     def vjp(g, ans, a0, a1=None, a2=None, a3=None, a4=None, a5=None, a6=None, a7=None,
-            a8=None, a9=None, a10=None, a11=None, a12=None, a13=None, a14=None):
+            a8=None, a9=None, a10=None, a11=None, a12=None, a13=None, a14=None, *rest):
+        if i > 14:
+            return einsum_adjoint(i, g, (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11,
+                                         a12, a13, a14), rest)
         if i % 2 == 0 and (i == 0 or not einsum_has_subscripts(a0)):  # constant for a string
             if a13 is not None:
-                return _unsupported(g, "np.einsum with more than six operands")
+                return einsum_adjoint(i, g, (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11,
+                                             a12, a13, a14), rest)
             return _einsum_sublist_adjoint(
                 i, np.shape((a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14)[i]),
                 g if i == 0 else a0, a1, g if i == 2 else a2, a3, g if i == 4 else a4, a5,
                 g if i == 6 else a6, a7, g if i == 8 else a8, a9, g if i == 10 else a10, a11,
                 a12)
         if a7 is not None:  # also when i > 6
-            return _unsupported(g, "np.einsum with more than six operands")
+            return einsum_adjoint(i, g, (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12,
+                                         a13, a14), rest)
         spec = _einsum_explicit(a0, np.ndim(a1), np.ndim(a2), np.ndim(a3), np.ndim(a4),
                                 np.ndim(a5), np.ndim(a6))
         vjp_spec = _einsum_vjp_subscripts(spec, i - 1)
@@ -341,15 +388,23 @@ def _einsum_vjp(i):
         spread = _einsum_spread_subscripts(spec, i - 1)
         if spread:
             r = _einsum_spread(r, spread, np.shape(x))
-        return unbroadcast(r, x)  # over the operand's axes of length 1 that others broadcast
+        if np.shape(r) != np.shape(x):  # axes of length 1 broadcast against others
+            return _fit(r, x)
+        return r
     return vjp
 
 
-defvjp(np.einsum, *[_einsum_vjp(i) for i in range(15)])
+defvjp(np.einsum, *[_einsum_vjp(i) for i in range(2 * 64 + 1)])  # NumPy's most operands
 defmultilinear(_einsum_sublist_adjoint)  # forward mode is all a derivative of it needs
 defnondiff(einsum_has_subscripts, _einsum_explicit)  # the interleaved form lowers both paths
-defvjp(_einsum_spread, lambda g, ans, r, subscripts, shape: np.einsum(
-    _swap_subscripts(subscripts), g))
+defjvp(einsum_adjoint, None,
+       lambda t, ans, i, g, head, rest: einsum_adjoint(i, t, head, rest),
+       lambda t, ans, i, g, head, rest: einsum_adjoint_tangent(i, g, head, rest, t, None),
+       lambda t, ans, i, g, head, rest: einsum_adjoint_tangent(i, g, head, rest, None, t))
+defvjp(_einsum_spread, lambda g, ans, r, subscripts, shape: _fit(np.einsum(
+    _swap_subscripts(subscripts), g), r))
+defvjp(_fit, lambda g, ans, r, x: _fit(g, r))
+deflinear(_fit)
 deflinear(_einsum_spread)
 defmultilinear(np.matmul, np.dot, np.inner, np.outer, np.tensordot, np.kron, np.einsum)
 

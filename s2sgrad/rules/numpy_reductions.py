@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numpy_common import _axis, _unsupported
+from .numpy_common import _axis, unsupported
 from .registry import deflinear, defjvp, defvjp
 
 # -- reductions ------------------------------------------------------------------------------
+
+WHERE_HINT = "mask the items first with np.where, e.g. np.max(np.where(mask, x, -np.inf), " \
+    "axis) or np.prod(np.where(mask, x, 1.0), axis)"
 
 
 def _sum(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=0, where=True):
@@ -91,7 +94,7 @@ def _prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=No
     """d prod / d x_i is the product of the other items: computed as the products before
     item i times those after it, never dividing by x_i, so zeros give exact gradients."""
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     axes = _all_axes(np.ndim(x)) if axis is None else _reduced_axes(axis, np.ndim(x))
     source, destination = _moved_from(axes, np.ndim(x)), _moved_to(axes, np.ndim(x))
     merged = _merged_shape(np.shape(x), axes)
@@ -117,7 +120,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
               where=True):
     """The tangents weighed by the products of the other items, as in `_prod`."""
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     axes = _all_axes(np.ndim(x)) if axis is None else _reduced_axes(axis, np.ndim(x))
     source, destination = _moved_from(axes, np.ndim(x)), _moved_to(axes, np.ndim(x))
     merged = _merged_shape(np.shape(x), axes)
@@ -146,7 +149,7 @@ defjvp(np.prod, _prod_jvp)
 def _extremum(g, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
     """The adjoint of max or min: shared equally among the items that attain it."""
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     if axis is None or keepdims:
         hit = x == ans
         return g * hit / np.sum(hit, axis=axis, keepdims=True)
@@ -157,7 +160,7 @@ def _extremum(g, ans, x, axis=None, out=None, keepdims=False, initial=None, wher
 def _extremum_jvp(t, ans, x, axis=None, out=None, keepdims=False, initial=None,
                   where=True):
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     if axis is None and not keepdims:
         hit = x == ans
         return np.sum(t * hit) / np.sum(hit)
@@ -176,7 +179,7 @@ for _f in (np.max, np.min, np.amax, np.amin):
 def _var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
          where=True):
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
     if axis is None or keepdims:
@@ -187,7 +190,7 @@ def _var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 def _var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
              where=True):
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
     if axis is None and not keepdims:
@@ -198,7 +201,7 @@ def _var_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 def _std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
          where=True):
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
     spread = np.where(ans == 0.0, 1.0, ans)  # no spread: d is 0, and so is the derivative
@@ -210,7 +213,7 @@ def _std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
 def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
              where=True):
     if np.ndim(where) != 0:
-        x = _unsupported(x, "the where= argument of max, min, prod, var and std")
+        x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
     spread = np.where(ans == 0.0, 1.0, ans)  # as in `_std`

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..backend import runtime
 from ..backend.runtime import unbroadcast
-from .numpy_common import _axis, _inverse_perm
+from ..errors import MissingRuleError
+from .numpy_common import _axis, _inverse_perm, unsupported
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
 
 # -- helpers: bookkeeping on shapes and axes ------------------------------------------------
@@ -59,11 +60,16 @@ def _sum_repeats(g, repeats, axis, shape):
     return np.moveaxis(out, 0, axis)
 
 
-def _copy_mode(mode):
-    """`mode`, if `np.pad` copies x's items in that mode (so its adjoint sums them back)."""
-    if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise NotImplementedError(f"s2sgrad has no derivative rule for np.pad(mode={mode!r})")
-    return mode
+def _pad_unsupported(mode):
+    """"" if `np.pad` copies x's items in `mode` (so its adjoint sums them back) or writes
+    constants, else the call the rules cannot differentiate."""
+    if mode in ("constant", "edge", "reflect", "symmetric", "wrap"):
+        return ""
+    return f"np.pad(mode={mode!r})"
+
+
+PAD_HINT = "pad in mode 'constant', 'edge', 'reflect', 'symmetric' or 'wrap', or build " \
+    "the padding yourself, e.g. np.concatenate((np.mean(x, 0, keepdims=True), x))"
 
 
 def _unpad(shape, pad_width):
@@ -176,15 +182,19 @@ def _repeat(g, ans, x, repeats, axis=None):
 
 
 def _pad(g, ans, x, pad_width, mode="constant"):
+    if _pad_unsupported(mode):
+        return unsupported(g, _pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return g[_unpad(np.shape(x), pad_width)]
-    return _unpad_sum(g, np.shape(x), pad_width, _copy_mode(mode))
+    return _unpad_sum(g, np.shape(x), pad_width, mode)
 
 
 def _pad_jvp(t, ans, x, pad_width, mode="constant"):
+    if _pad_unsupported(mode):
+        return unsupported(t, _pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return np.pad(t, pad_width)
-    return np.pad(t, pad_width, mode=_copy_mode(mode))
+    return np.pad(t, pad_width, mode=mode)
 
 
 defvjp(np.reshape, _reshape)
@@ -327,8 +337,8 @@ def _concat_sizes(maker: Any, items: tuple) -> list[int]:
     sizes = []
     for item in items:
         if isinstance(item, str):
-            raise NotImplementedError(f"s2sgrad has no derivative rule for a string directive "
-                                      f"({item!r}) in np.r_[...] or np.c_[...] yet")
+            raise MissingRuleError(f"no derivative rule for a string directive ({item!r}) in "
+                                   "np.r_[...] or np.c_[...]", hint=DIRECTIVE_HINT)
         sizes.append(int(np.shape(maker[item])[maker.axis]))
     return sizes
 
@@ -349,9 +359,24 @@ def _concat_tangent(maker: Any, t: tuple, items: tuple) -> np.ndarray:
                        for ti, item in zip(t, items))]
 
 
-defvjp(runtime.index_concat, None,
-       lambda g, ans, maker, items: _concat_pieces(g, maker, items))
-defjvp(runtime.index_concat, None,
-       lambda t, ans, maker, items: _concat_tangent(maker, t, items))
+DIRECTIVE_HINT = "join with np.concatenate, np.stack or np.column_stack and an axis instead"
+
+
+def _concat_vjp(g, ans, maker, items):
+    if isinstance(items[0], str):
+        items = unsupported(items, "a string directive in np.r_[...] or np.c_[...]",
+                            DIRECTIVE_HINT)
+    return _concat_pieces(g, maker, items)
+
+
+def _concat_jvp(t, ans, maker, items):
+    if isinstance(items[0], str):
+        items = unsupported(items, "a string directive in np.r_[...] or np.c_[...]",
+                            DIRECTIVE_HINT)
+    return _concat_tangent(maker, t, items)
+
+
+defvjp(runtime.index_concat, None, _concat_vjp)
+defjvp(runtime.index_concat, None, _concat_jvp)
 deflinear(_concat_pieces)
 deflinear(_concat_tangent, 1)

@@ -98,5 +98,5 @@ defnondiff(operator.lt, operator.le, operator.gt, operator.ge, operator.eq, oper
            operator.not_, operator.is_, operator.is_not, operator.contains, operator.floordiv,
            operator.and_, operator.xor, operator.invert, operator.lshift, operator.rshift,
            logical_and, logical_or, int, round, len, bool, range, math.floor, math.ceil,
-           math.trunc, math.isnan, math.isinf, math.isfinite)
+           math.trunc, math.isnan, math.isinf, math.isfinite, isinstance, callable)
 deflinear(runtime.make_dict, 1, ...)  # linear in its values, not its keys; see rules/dicts.py

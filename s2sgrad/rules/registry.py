@@ -3,7 +3,10 @@
 A VJP rule for argument i of `ans = prim(*args)` is a Python function
 `rule(g, ans, *args, **kwargs)` that returns the adjoint contribution to that argument. A JVP
 rule for argument i is `rule(t, ans, *args, **kwargs)`: the tangent of `ans` contributed by
-the tangent `t` of argument i (contributions of several arguments add up).
+the tangent `t` of argument i (contributions of several arguments add up). A rule may end
+its parameters with `*rest`, the arguments beyond its named ones, as a tuple the compiler
+sees (einsum's rules take any number of operands); arguments a rule does not name are not
+passed to it.
 
 Forward mode needs no rule written twice where one formula serves both modes:
 

@@ -227,15 +227,8 @@ class _Forward:
         """Lower `rule`'s source here with its parameters bound to `values` (then to their
         defaults and `s`'s keyword arguments); return the atom it returns."""
         src = _rule_source(rule)
-        names = [a.arg for a in src.tree.args.args]
-        env: dict[str, Any] = dict(zip(names, values))
-        defaults = rule.__defaults__ or ()
-        for name, value in zip(names[len(names) - len(defaults):], defaults):
-            env.setdefault(name, Const(value))
-        env.update(s.kwargs)
-        env["%ret"] = Const(False)
         lw = kind(src, self.names, self.kinds)
-        lw.env, lw.block = env, self.out
+        lw.bind(rule, values, s, self.out)
         start = len(self.out)
         lw.stmts(list(src.tree.body))
         value = lw.atom(lw.env["%retval"])

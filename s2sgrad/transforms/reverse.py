@@ -28,14 +28,14 @@ from ..analysis.activity import active_vars
 from ..analysis.dicts import dict_values, surely_dict
 from ..backend import runtime
 from ..errors import NonScalarOutputError
-from ..frontend.lower import _Lowerer
-from ..frontend.parse import Source, parse
 from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
                        Var, While, free_vars)
 from ..rules.registry import lookup
 from . import dtypes, simplify
 from .reverse_items import check_keywords, container_adjoint, missing_rule
+from .rule_lowering import RuleLowerer as _RuleLowerer  # forward.py and batching.py too
+from .rule_lowering import rule_source as _rule_source
 
 Adj = dict[Var, Atom]
 
@@ -110,74 +110,6 @@ def _copy_stacks(rev: "_Reverser", forward: Block, sweep: Block, grads: list[Ato
     return [Assign([c], runtime.stack_copy, [v]) for v, c in zip(stacks, copies)] + sweep
 
 
-class _RuleLowerer(_Lowerer):
-    """Lowers a rule's source, simplifying as it goes and tracking scalar kinds."""
-
-    def __init__(self, src: Source, names: NameSupply, kinds: dict[Var, str]):
-        super().__init__(src, names)
-        self.kinds = kinds
-        self.ret_arities = set()
-
-    def apply(self, prim: Callable[..., Any], args: list[Atom], node: Any,
-              kwargs: dict[str, Atom] | None = None) -> Atom:
-        if not kwargs:
-            simpler = simplify.rewrite(prim, args, self.kinds)
-            if simpler is not None:
-                return simpler
-        if prim is runtime.unbroadcast and not kwargs:
-            summed = self._sum_to(args[0], args[1], node)
-            if summed is not None:
-                return summed
-        out = super().apply(prim, args, node, kwargs)
-        known = self.kinds.get(out) if isinstance(out, Var) else None
-        if known is not None and known.value is not None and self.block and \
-                self.block[-1].outs == [out]:  # a size or shape known at compile time
-            self.block.pop()
-            return Const(known.value)
-        return out
-
-    def joined(self, out: Var, a: Atom, b: Atom) -> None:
-        self.kinds[out] = K.join(K.kind(a, self.kinds), K.kind(b, self.kinds))
-
-    def _named(self, value: Any, name: str) -> Any:
-        """A rule's local (`hit = x == ans`) takes the name and keeps the kind (shape)."""
-        out = super()._named(value, name)
-        if out is not value and value in self.kinds:
-            self.kinds[out] = self.kinds[value]
-        return out
-
-    def emit(self, prim: Callable[..., Any], args: list[Atom], node: Any,
-             hint: str | None = None, kwargs: dict[str, Atom] | None = None) -> Var:
-        out = super().emit(prim, args, node, hint, kwargs)
-        self.kinds[out] = K.evaluate(prim, args, kwargs or {}, self.kinds)
-        return out
-
-    def _sum_to(self, g: Atom, x: Atom, node: Any) -> Atom | None:
-        """`unbroadcast(g, x)` as explicit sums over the broadcast axes, when shapes are known."""
-        gs, xs = K.kind(g, self.kinds).shape, K.kind(x, self.kinds).shape
-        if gs is None or xs is None or len(gs) < len(xs):
-            return None
-        lead = len(gs) - len(xs)
-        ones = tuple(i for i, n in enumerate(xs) if n == 1 and gs[lead + i] != 1)
-        out = g
-        if lead:
-            axis = Const(0 if lead == 1 else tuple(range(lead)))
-            out = self.apply(np.sum, [out], node, {"axis": axis})
-        if ones:
-            axis = Const(ones[0] if len(ones) == 1 else ones)
-            out = self.apply(np.sum, [out], node, {"axis": axis, "keepdims": Const(True)})
-        return out
-
-
-_SOURCES: dict[Any, Source] = {}
-
-
-def _rule_source(rule: Callable[..., Any]) -> Source:
-    if rule not in _SOURCES:
-        _SOURCES[rule] = parse(rule)
-    return _SOURCES[rule]
-
-
 class _Reverser:
     def __init__(self, names: NameSupply, active: set[Var], kinds: dict[Var, str]):
         self.names, self.active, self.kinds = names, active, kinds
@@ -240,16 +172,8 @@ class _Reverser:
 
     def apply_rule(self, rule: Callable[..., Any], g: Atom, s: Assign) -> tuple[Atom, bool]:
         src = _rule_source(rule)
-        args = src.tree.args
-        names = [a.arg for a in args.args]
-        env: dict[str, Any] = dict(zip(names, [g, s.out, *s.args]))
-        defaults = rule.__defaults__ or ()
-        for name, value in zip(names[len(names) - len(defaults):], defaults):
-            env.setdefault(name, Const(value))
-        env.update(s.kwargs)
-        env["%ret"] = Const(False)
         lw = _RuleLowerer(src, self.names, self.kinds)
-        lw.env, lw.block = env, self.out
+        lw.bind(rule, [g, s.out, *s.args], s, self.out)
         start = len(self.out)
         lw.stmts(list(src.tree.body))
         value = lw.atom(lw.env["%retval"])

@@ -53,6 +53,20 @@ class Arg:
         elif self.domain == "spd":  # symmetric positive definite
             b = rng.normal(size=shape)
             x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+        elif self.domain == "singular":  # the last row of the first matrix is zero
+            x = rng.normal(size=shape)
+            x.reshape((-1,) + shape[-2:])[0, -1] = 0.0
+        elif self.domain == "small_sv":  # singular values 3, 2.5, ..., and a last one of 0.05
+            m, k = shape[-2], min(shape[-2:])
+            u, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (m, k)))
+            v, _ = np.linalg.qr(rng.normal(size=shape[:-2] + (n, k)))
+            sv = np.append(3.0 - 0.5 * np.arange(k - 1), 0.05)
+            x = (u * sv) @ np.swapaxes(v, -1, -2)
+        elif self.domain in ("spd_lower", "spd_upper"):  # one triangle spd, the other noise
+            b = rng.normal(size=shape)
+            x = b @ np.swapaxes(b, -1, -2) + n * np.eye(n)
+            noise = 3.0 * rng.normal(size=shape)
+            x = x + (np.triu(noise, 1) if self.domain == "spd_lower" else np.tril(noise, -1))
         elif self.domain == "sym":  # symmetric, eigenvalues well apart
             q, _ = np.linalg.qr(rng.normal(size=shape))
             x = (q * (np.arange(n) * 1.5 + 1.0)[..., None, :]) @ np.swapaxes(q, -1, -2)
@@ -832,8 +846,8 @@ def pad_mean_mode(x):
     return np.sum(np.pad(x, 1, mode="mean"))
 
 
-def einsum_seven(x):
-    return np.einsum("ij,ij,ij,ij,ij,ij,ij->", x, x, x, x, x, x, x)
+def pad_mode_argument(x, mode):  # the mode is known only when the derivative runs
+    return np.sum(np.pad(x, 1, mode) ** 2)
 
 
 def svd_full_non_square(x):

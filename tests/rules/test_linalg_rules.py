@@ -79,3 +79,19 @@ def test_interleaved_einsum_in_vector_mode(fn, shapes):
     backward = s2sgrad.jacrev(fn, argnums=argnums)(*args)
     for f, b in zip(forward, backward):
         np.testing.assert_allclose(f, b, rtol=1e-12, atol=1e-12)
+
+
+def test_slogdet_of_a_singular_matrix_raises_at_the_users_line():
+    """log |det| is -inf there: no derivative. The compiled derivative works elsewhere and
+    raises MissingRuleError when it meets one, in both modes."""
+    fn = linalg_cases.slogdet_logabsdet
+    x = np.random.default_rng(0).normal(size=(2, 3, 3))
+    singular = x.copy()
+    singular[1, -1] = 0.0
+    grad = s2sgrad.grad(lambda a: np.sum(fn(a)))
+    np.testing.assert_allclose(grad(x), np.linalg.inv(np.swapaxes(x, -1, -2)), rtol=1e-10)
+    for call in (lambda: grad(singular), lambda: s2sgrad.jvp(fn, (singular,), (x,))):
+        with pytest.raises(s2sgrad.MissingRuleError, match="slogdet of a singular") as info:
+            call()
+        assert info.value.loc.filename == linalg_cases.__file__
+        assert info.value.loc.lineno == fn.__code__.co_firstlineno + 1

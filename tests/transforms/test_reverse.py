@@ -148,6 +148,9 @@ def test_a_dict_returned_as_aux_or_as_output():
     gx, gy = pullback({"prod": 1.0, "pair": (3.0, 5.0)})
     assert (gx, gy) == pytest.approx((2.0 + 3.0 * math.cos(0.5), 0.5 + 5.0))
     assert pullback({"prod": 1.0}) == pytest.approx((2.0, 0.5))  # a missing key: zero
+    with pytest.raises(errors.ShapeError, match="structure of the output") as info:
+        pullback(3.0)  # was a bare TypeError
+    assert "pullback({'prod': 1.0, 'pair': (1.0, 1.0)})" in info.value.hint
     _, tangent = s2sgrad.jvp(returns_a_dict, (0.5, 2.0), (1.0, 0.0))
     assert tangent["prod"] == pytest.approx(pullback({"prod": 1.0})[0])
     with pytest.raises(errors.NonScalarOutputError, match="output is a dict") as info:
