@@ -159,8 +159,9 @@ def with_alias_check(program: Function, primal: Function, avals: dict) -> Functi
     """`program`, checking first that the arguments `primal` writes into share no memory
     with the others (only when it writes into any: otherwise nothing is checked)."""
     written = written_params(primal, avals)
-    if written:
-        program.alias_check = ArgumentsAlias(primal, written)
+    check = ArgumentsAlias(primal, written, avals) if written else None
+    if check is not None and check.pairs():
+        program.alias_check = check
     return program
 
 

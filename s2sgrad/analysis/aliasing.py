@@ -291,24 +291,27 @@ class ArgumentsAlias:
     that argument shares memory with another one (`f(a, a)`), where Python's result would
     depend on the sharing and the compiled code's would not."""
 
-    def __init__(self, fn: Function, written: dict[int, Assign]):
+    def __init__(self, fn: Function, written: dict[int, Assign], avals: Avals):
         self.name, self.params = fn.name, tuple(p.name for p in fn.params)
         self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
+        self.arrays = tuple(j for j, p in enumerate(fn.params)
+                            if avals.get(p) is None or avals[p].kind != "scalar")
 
     def pairs(self) -> list[tuple[int, int]]:
-        """(written argument, other argument) positions the check compares."""
-        return [(i, j) for i, _ in self.written for j in range(len(self.params)) if j != i]
+        """(written argument, other argument) positions the check compares: only arguments
+        that may hold an array (none, for a function of one array)."""
+        return [(i, j) for i, _ in self.written for j in self.arrays if j != i]
 
     def __call__(self, *args: object) -> None:
-        for i, loc in self.written:
-            for j, other in enumerate(args):
-                if j != i and _shares(args[i], other):
-                    raise AliasedArgumentsError(
-                        f"arguments '{self.params[i]}' and '{self.params[j]}' of "
-                        f"'{self.name}' share memory, and '{self.name}' writes into "
-                        f"'{self.params[i]}' here; s2sgrad never updates a caller's arrays, "
-                        f"so it cannot give Python's result", loc,
-                        f"pass a copy of one of them, e.g. {self.name}({_copied(self.params, j)})")
+        locs = dict(self.written)
+        for i, j in self.pairs():
+            if _shares(args[i], args[j]):
+                raise AliasedArgumentsError(
+                    f"arguments '{self.params[i]}' and '{self.params[j]}' of '{self.name}' "
+                    f"share memory, and '{self.name}' writes into '{self.params[i]}' here; "
+                    "s2sgrad never updates a caller's arrays, so it cannot give Python's "
+                    f"result", locs[i],
+                    f"pass a copy of one of them, e.g. {self.name}({_copied(self.params, j)})")
 
 
 def _shares(a: object, b: object) -> bool:

@@ -125,3 +125,38 @@ def test_a_written_float_argument_is_not_checked():
 
     assert s2sgrad.grad(bump, argnums=(0, 1))(2.0, 2.0) == (2.0, 3.0)
     assert "_check_aliases" not in s2sgrad.source(s2sgrad.grad(bump, argnums=(0, 1)))
+
+
+def doubles_first(x):
+    x[0] = x[1] * 2.0
+    return np.sum(x * x)
+
+
+def scaled_in_place(x, n, s):
+    x += s
+    return np.sum(x * x) * n
+
+
+ONE_ARRAY = {
+    "grad": lambda f, a, *r: s2sgrad.grad(f)(a, *r),
+    "value_and_grad": lambda f, a, *r: s2sgrad.value_and_grad(f)(a, *r)[1],
+    "vjp": lambda f, a, *r: s2sgrad.vjp(f, a, *r)[1](1.0)[0],
+    "jvp": lambda f, a, *r: s2sgrad.jvp(f, (a, *r), (np.ones_like(a), *[0.0] * len(r)))[1],
+    "jacfwd": lambda f, a, *r: s2sgrad.jacfwd(f)(a, *r),
+    "jacrev": lambda f, a, *r: s2sgrad.jacrev(f)(a, *r),
+    "hessian": lambda f, a, *r: s2sgrad.hessian(f)(a, *r),
+}
+
+
+@pytest.mark.parametrize("call", sorted(ONE_ARRAY))
+@pytest.mark.parametrize("fun, rest", [(doubles_first, ()), (scaled_in_place, (2, 0.5))],
+                         ids=["one-argument", "one-array-and-scalars"])
+def test_a_function_of_one_array_that_writes_into_it_compiles_and_checks_nothing(call, fun,
+                                                                                 rest):
+    a = np.array([1.0, 2.0, 3.0])
+    got = ONE_ARRAY[call](fun, a, *rest)  # once `if :` in the generated code
+    np.testing.assert_array_equal(a, [1.0, 2.0, 3.0])
+    if call in ("grad", "value_and_grad", "vjp", "jacrev", "jacfwd"):
+        want = s2sgrad.numerical_grad(lambda x: fun(x.copy(), *rest), a)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    assert "_check_aliases" not in s2sgrad.source(s2sgrad.grad(fun))
