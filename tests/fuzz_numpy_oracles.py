@@ -43,6 +43,17 @@ H = 1e-4        # step of the Hessian's central differences (of the gradient)
 HEADER = "import numpy as np\n\n\n"
 
 
+# Problems another branch fixes, left out of the failures until it is merged: the adjoint of
+# np.sum / np.mean is a read-only np.broadcast_to view, returned as a gradient or written into.
+KNOWN_KINDS = {"wrong:grad-read-only", "wrong:vjp-read-only"}
+KNOWN_MESSAGES = ("is read-only",)
+
+
+def known(kind: str, text: str) -> bool:
+    return kind in KNOWN_KINDS or kind.startswith("exception") and \
+        any(m in text for m in KNOWN_MESSAGES)
+
+
 class Reject(Exception):
     """The point is not smooth enough for finite differences."""
 
@@ -221,6 +232,11 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.kind in ("wrong", "exception")
+
+    @property
+    def unknown(self) -> bool:
+        """Failed other than by a known problem (`known`)."""
+        return any(not k.startswith("refused") and not known(k, t) for k, t in self.problems)
 
 
 def _close(a: Any, b: Any, rtol: float, atol: float) -> np.ndarray:
@@ -433,7 +449,9 @@ def _variants(program: gen.Program):
 
 def reduce_case(case: Case) -> Case:
     """A smaller program failing in the same way at the same point (greedy, to a fixpoint)."""
-    want = {k for k, _ in check(case).problems if not k.startswith("refused")}
+    problems = check(case).problems
+    want = {k for k, t in problems if not k.startswith("refused") and not known(k, t)} or \
+        {k for k, _ in problems}
     progress = True
     while progress:
         progress = False
