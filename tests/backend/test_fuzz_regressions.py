@@ -1,0 +1,41 @@
+"""Regression tests for generated-code bugs the NumPy fuzzer (tests/fuzz_numpy.py) found;
+each compares the gradient with central differences."""
+
+import numpy as np
+
+import s2sgrad
+
+
+def _reversed_plus_total_in_a_loop(x):
+    for i in range(1):
+        x = x[::-1] + np.sum(x)
+    return np.sum(x)
+
+
+def _slice_read_added_twice_in_a_loop(x):
+    for i in range(2):
+        x = np.concatenate([x[1:], x[:1]]) * 0.5 + np.sin(x)
+    return np.sum(x * x)
+
+
+def _slice_read_in_a_branch(x, s):
+    y = x * 1.0
+    for i in range(2):
+        if s > 0.0:
+            y = y[::-1] + np.sum(y)
+        else:
+            y = y * 2.0
+    return np.sum(np.sin(y))
+
+
+def test_the_adjoint_of_a_slice_read_in_a_loop_keeps_its_incoming_adjoint():
+    # The adjoint of `x[::-1]` adds the incoming adjoint into a copy of the other
+    # contributions; the copy took the incoming adjoint's name (the loop-carried one), so
+    # `bx = bx_1.copy(); bx[::-1] += bx` added the copy to itself.
+    x = np.array([0.3, -0.2, 0.5])
+    for fn, args in ((_reversed_plus_total_in_a_loop, (x,)),
+                     (_slice_read_added_twice_in_a_loop, (x,)),
+                     (_slice_read_in_a_branch, (x, 0.5))):
+        got = s2sgrad.grad(fn)(*args)
+        want = s2sgrad.numerical_grad(fn, *args)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8, err_msg=fn.__name__)
