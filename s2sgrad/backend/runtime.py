@@ -176,6 +176,13 @@ def unbroadcast(g: Any, x: Any) -> Any:
     return g if shape else g.item() if isinstance(x, (int, float)) else g.reshape(shape)
 
 
+def broadcast_like(t: Any, ans: Any) -> Any:
+    """The tangent `t` of an elementwise result `ans` whose shape the compiler does not
+    know, broadcast to that shape (`t` itself when it has it already)."""
+    shape = np.shape(ans)
+    return t if np.shape(t) == shape else np.broadcast_to(t, shape)
+
+
 def as_result(seq: Any, like: Any) -> Any:
     """Give a sequence adjoint the container type of the argument it belongs to."""
     if isinstance(seq, SeqAdjoint):

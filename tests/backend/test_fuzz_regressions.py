@@ -39,3 +39,26 @@ def test_the_adjoint_of_a_slice_read_in_a_loop_keeps_its_incoming_adjoint():
         got = s2sgrad.grad(fn)(*args)
         want = s2sgrad.numerical_grad(fn, *args)
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8, err_msg=fn.__name__)
+
+
+def _stacked_plus_matrix_summed(x):
+    return np.sum(np.stack([x[0], x[1]]) + np.ones((3, 2)))
+
+
+def _stacked_plus_matrix_reshaped(x):
+    v = np.stack([np.sum(x), 3.0, x[2]]) + np.ones((2, 3))
+    v += v.reshape((2, 3))
+    return np.mean(v * v)
+
+
+def test_a_tangent_is_broadcast_to_a_result_whose_shape_is_not_known_when_compiling():
+    # np.stack of a list has a shape the compiler does not infer; the tangent of an
+    # elementwise result of it kept the stack's smaller shape, so a sum of it counted each
+    # item once instead of three times, and a reshape of it failed.
+    x = np.array([0.3, -0.2, 0.5])
+    v = np.array([1.0, -0.5, 2.0])
+    for fn in (_stacked_plus_matrix_summed, _stacked_plus_matrix_reshaped):
+        value, tangent = s2sgrad.jvp(fn, (x,), (v,))
+        assert value == fn(x)
+        want = (fn(x + 1e-6 * v) - fn(x - 1e-6 * v)) / 2e-6
+        np.testing.assert_allclose(tangent, want, rtol=1e-6, err_msg=fn.__name__)
