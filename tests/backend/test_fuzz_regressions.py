@@ -62,3 +62,20 @@ def test_a_tangent_is_broadcast_to_a_result_whose_shape_is_not_known_when_compil
         assert value == fn(x)
         want = (fn(x + 1e-6 * v) - fn(x - 1e-6 * v)) / 2e-6
         np.testing.assert_allclose(tangent, want, rtol=1e-6, err_msg=fn.__name__)
+
+
+def _masked_update(x):
+    v = x * 1.5
+    v[v > 0.0] += np.sum(x, axis=0)
+    return np.sum(v)
+
+
+def test_the_hessian_of_an_update_through_a_boolean_mask():
+    # The adjoint of `v[mask] += w` reads `written(g, mask)`, whose length depends on the
+    # mask; the compiler took it for the length of g, so the zero tangent forward-over-
+    # reverse made for it had the wrong shape and hvp raised.
+    g = s2sgrad.grad(_masked_update)
+    v = np.array([1.0, 0.5, -1.0])
+    for x in (np.array([0.3, -0.2, 0.5]), np.array([-0.3, -0.2, -0.5])):  # some, none set
+        want = (g(x + 1e-5 * v) - g(x - 1e-5 * v)) / 2e-5
+        np.testing.assert_allclose(s2sgrad.hvp(_masked_update, (x,), (v,)), want, atol=1e-8)
