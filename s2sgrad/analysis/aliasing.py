@@ -34,6 +34,9 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
+# Results that may be (a view of) their first argument only: `broadcast_like(t, ans)` returns
+# `t` itself or a broadcast of it, and only reads the shape of `ans`.
+_FIRST_VIEWS = {runtime.stack_pop, operator.getitem, runtime.broadcast_like}
 _UPDATES = set(runtime.UPDATES)
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 
@@ -62,7 +65,7 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
     groups = groups or Groups()
     for s in block:
         if isinstance(s, Assign):
-            if s.prim in _VIEWS or s.prim in (runtime.stack_pop, operator.getitem):
+            if s.prim in _VIEWS or s.prim in _FIRST_VIEWS:
                 for o in s.outs:
                     if avals.get(o) is None or avals[o].kind != "scalar":  # scalars: copies
                         groups.union(o, s.args[0])
@@ -218,6 +221,8 @@ def captured_vars(block: Block) -> set[Var]:
     for s in block:
         if isinstance(s, Assign) and (s.prim in _CONTAINERS or s.prim in _VIEWS):
             out |= _vars(s.args)
+        elif isinstance(s, Assign) and s.prim is runtime.broadcast_like:
+            out |= _vars(s.args[:1])
         for child in _children(s, set()):
             out |= captured_vars(child[0])
     return out

@@ -51,13 +51,23 @@ def _stacked_plus_matrix_reshaped(x):
     return np.mean(v * v)
 
 
+def _masked_total_then_slice_write(x):
+    v1 = np.cos(x) * np.sum(x[x > 0.0])
+    v2 = v1 + 0.0
+    v2[1:] = x[:2] * 2.0
+    return np.sum(v1) + np.sum(v2)
+
+
 def test_a_tangent_is_broadcast_to_a_result_whose_shape_is_not_known_when_compiling():
     # np.stack of a list has a shape the compiler does not infer; the tangent of an
     # elementwise result of it kept the stack's smaller shape, so a sum of it counted each
     # item once instead of three times, and a reshape of it failed.
     x = np.array([0.3, -0.2, 0.5])
     v = np.array([1.0, -0.5, 2.0])
-    for fn in (_stacked_plus_matrix_summed, _stacked_plus_matrix_reshaped):
+    # The run-time broadcast returns its argument when the shapes agree, so a later slice
+    # write into the tangent of `v1 + 0.0` must copy first, or it changes v1's tangent too.
+    for fn in (_stacked_plus_matrix_summed, _stacked_plus_matrix_reshaped,
+               _masked_total_then_slice_write):
         value, tangent = s2sgrad.jvp(fn, (x,), (v,))
         assert value == fn(x)
         want = (fn(x + 1e-6 * v) - fn(x - 1e-6 * v)) / 2e-6
