@@ -15,9 +15,12 @@ Every program is rendered twice, as in `fuzz_programs.py`: the plain source that
 compiles, and a *probe* in which every comparison, abs, maximum, minimum and max reduction
 goes through a recorder (`_K`), which gives the smallest relative distance to a switching
 point and the decisions taken (see `fuzz_numpy_oracles.smooth`). The chooser machinery
-(`weighted`, `chance`, `RandomChooser`) is `fuzz_programs`'s.
+(`weighted`, `chance`, `RandomChooser`) is `fuzz_programs`'s. The expressions are built in
+`fuzz_numpy_exprs.py`, the statements and programs here; the oracles are in
+`fuzz_numpy_oracles.py`.
 
     python -m tests.fuzz_numpy 2000 [first_seed]   # run programs, print the construct table
+    python -m tests.fuzz_numpy reduce 65 191        # shrink the programs of these seeds
 """
 
 from __future__ import annotations
@@ -158,7 +161,8 @@ class Generator(ExprGenerator):
         self.tags.add("if")
         cond = self.expr((), 1)
         c = self.const()
-        self.lines.add(self.indent, f"if {cond.src} > {c.src}:", f"if _K.gt({cond.probe}, {c.probe}):")
+        self.lines.add(self.indent, f"if {cond.src} > {c.src}:",
+                       f"if _K.gt({cond.probe}, {c.probe}):")
         name = self.pick(sorted(self.scope))
         fresh = True
         for branch in range(2):

@@ -122,7 +122,8 @@ class ExprGenerator:
         nd = len(shape)
         kind = weighted(self.ch, [
             (4, "leaf"), (6, "binary"), (4, "unary"), (1, "div"), (2, "kink"), (1, "where"),
-            (3 if nd == 0 or self.reductions(shape) else 0, "reduce"), (2 if self.products(shape) else 0, "matmul"),
+            (3 if nd == 0 or self.reductions(shape) else 0, "reduce"),
+            (2 if self.products(shape) else 0, "matmul"),
             (1 if nd == 2 else 0, "transpose"), (2 if nd >= 1 and shape[0] <= 3 else 0, "stack"),
             (1 if nd == 1 or shape == (3, 3) else 0, "concat"), (1 if nd >= 1 else 0, "fancy"),
             (2 if self.slices(shape) else 0, "slice"), (2 if nd == 0 else 0, "mask"),
