@@ -178,9 +178,11 @@ def unbroadcast(g: Any, x: Any) -> Any:
 
 def broadcast_like(t: Any, ans: Any) -> Any:
     """The tangent `t` of an elementwise result `ans` whose shape the compiler does not
-    know, broadcast to that shape (`t` itself when it has it already)."""
-    shape = np.shape(ans)
-    return t if np.shape(t) == shape else np.broadcast_to(t, shape)
+    know, broadcast to that shape (`t` itself when it has it already, or when either is not
+    an array or a number: the adjoint of a sequence, added item by item)."""
+    if not isinstance(ans, np.ndarray) or not isinstance(t, (np.ndarray, np.generic, float)):
+        return t
+    return t if np.shape(t) == ans.shape else np.broadcast_to(t, ans.shape)
 
 
 def as_result(seq: Any, like: Any) -> Any:
