@@ -20,7 +20,7 @@ from . import fuzz_numpy_oracles as oracles
 from .fuzz_programs import RandomChooser
 from .test_fuzz import FUZZ_PROGRAMS, HypothesisChooser, fuzzing
 
-DEFAULT_PROGRAMS = 300
+DEFAULT_PROGRAMS = 800
 
 # Seeds of the default run that fail by a bug whose fix is on another branch: the adjoint of
 # a slice write (`v[1:] = w`, `v[:, 1] += w`, ...) is read through a view of the target's
@@ -31,6 +31,15 @@ KNOWN_FAILING: dict[int, str] = {
     191: "v1[1:, :2] *= np.sum(x[x > -1.0])",
     279: "v1 = np.concatenate([...]); v2 = np.array(v1); v2[::2] = np.prod(...)",
     280: "v1[1:] = np.stack([0.1, v1[-1]])",
+    339: "v1[1:3] -= p1; v2 = np.maximum(np.max(x, axis=1), np.stack([-1.0, z[1]]))",
+    439: "v3[:, 1] += np.sum(x[x > 1.5])",
+    484: "v1[1:] += np.stack([v1[2], np.sum(x), np.sum(x)])",
+    551: "v1[0] += ...; v3 = np.stack([np.cos(np.sum(v1)), ...])",
+    561: "v1[1:] += np.stack([np.sum(x, axis=0), 1.5, np.sum(v1)])",
+    631: "v1[0] += np.max(v1, axis=0); np.vstack([...]) elsewhere",
+    667: "v2[:, 1] = np.stack([np.sum(v1), np.sum(v2), 3.0])",
+    706: "v3[::2] = np.stack([s, s])",
+    712: "v2[1:] = z + s; a boolean mask elsewhere",
 }
 
 
