@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from .fuzz_numpy_exprs import HELPER, SHAPES, E, ExprGenerator, Shape, fmt, size
+from .fuzz_numpy_exprs import HELPER, SHAPES, Chooser, E, ExprGenerator, Shape, fmt, size
 from .fuzz_programs import chance, weighted
 
 PARAM_SHAPES: tuple[Shape, ...] = ((3,), (2, 3), (3, 3), (4,), (2,))
@@ -203,7 +203,7 @@ def _index_shape(shape: Shape, index: str) -> Shape:
 
 
 # -- whole programs ---------------------------------------------------------------------------
-def _params(ch, tags: set[str]) -> list[Param]:
+def _params(ch: Chooser, tags: set[str]) -> list[Param]:
     names = iter(("x", "y", "z"))
     params = [Param(next(names), "array", [PARAM_SHAPES[ch.integer(0, len(PARAM_SHAPES) - 1)]])
               for _ in range(ch.integer(1, 3))]
@@ -233,7 +233,7 @@ def _unpack(g: Generator, p: Param) -> None:
     g.scope.update({"p0": p.shapes[0], "p1": p.shapes[1]})
 
 
-def _helper(ch, tags: set[str]) -> tuple[list[str], list[str], tuple]:
+def _helper(ch: Chooser, tags: set[str]) -> tuple[list[str], list[str], tuple]:
     """The helper's plain and probe lines, and (argument shapes, result shapes)."""
     shapes = [SHAPES[ch.integer(1, len(SHAPES) - 1)] for _ in range(2)]
     g = Generator(ch, tags, prefix="h")
@@ -250,7 +250,7 @@ def _helper(ch, tags: set[str]) -> tuple[list[str], list[str], tuple]:
             (shapes, [o.shape for o in outs]))
 
 
-def generate(ch, name: str = "f") -> Program:
+def generate(ch: Chooser, name: str = "f") -> Program:
     tags: set[str] = set()
     helper = _helper(ch, tags) if chance(ch, 25) else None
     params = _params(ch, tags)

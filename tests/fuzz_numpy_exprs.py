@@ -4,6 +4,7 @@ among SHAPES, a plain rendering and a probe rendering."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .fuzz_programs import chance, weighted
 
@@ -11,6 +12,14 @@ Shape = tuple
 SHAPES: tuple[Shape, ...] = ((), (2,), (3,), (4,), (2, 3), (3, 2), (3, 3))
 CONSTANTS = (0.5, 1.5, 2.0, -1.0, 0.25, 3.0, -0.5, 0.1)
 HELPER = "helper"
+
+
+class Chooser(Protocol):
+    """The random decisions (fuzz_programs.RandomChooser, test_fuzz.HypothesisChooser)."""
+
+    def integer(self, lo: int, hi: int) -> int: ...
+
+    def real(self, lo: float, hi: float) -> float: ...
 
 
 @dataclass
@@ -51,7 +60,7 @@ class ExprGenerator:
     """Expressions over the names in scope of one function body (with their shapes), and
     the lines written so far."""
 
-    def __init__(self, ch, tags: set[str], prefix: str = "v",
+    def __init__(self, ch: Chooser, tags: set[str], prefix: str = "v",
                  helper: tuple[list[Shape], list[Shape]] | None = None):
         self.ch = ch
         self.tags = tags

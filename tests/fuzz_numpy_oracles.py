@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from . import fuzz_numpy as gen
+from .fuzz_numpy_exprs import Chooser
 from .fuzz_programs import RandomChooser, chance, load, unload
 
 MARGIN = 1e-3   # smallest relative distance of a comparison or kink from its switching point
@@ -163,7 +164,7 @@ class Case:
         return f"Case(args={self.args!r},\n     v={self.v!r}, u={self.u!r})\n{self.program.source}"
 
 
-def _draw_arg(ch, p: gen.Param) -> Any:
+def _draw_arg(ch: Chooser, p: gen.Param) -> Any:
     items = [np.array([ch.real(-2.0, 2.0) for _ in range(gen.size(s))]).reshape(s)
              if s else ch.real(-2.0, 2.0) for s in p.shapes]
     if p.kind in ("float", "array"):
@@ -205,7 +206,7 @@ def smooth(run: Callable[..., Recorder], args: tuple, dirs: list[tuple]) -> None
         raise Reject("central differences with two steps disagree")
 
 
-def draw_case(ch, tries: int = 3) -> Case | None:
+def draw_case(ch: Chooser, tries: int = 3) -> Case | None:
     """A program and a point where it is smooth, or None (no smooth point in `tries`)."""
     program = gen.generate(ch)
     try:
