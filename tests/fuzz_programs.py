@@ -61,7 +61,7 @@ class RandomChooser:
         return self.rng.uniform(lo, hi)
 
 
-def _weighted(ch, options: list[tuple[int, Any]]) -> Any:
+def weighted(ch, options: list[tuple[int, Any]]) -> Any:
     """One of `options` ((weight, value) pairs), by weight; the first is the simplest."""
     total = sum(w for w, _ in options if w > 0)
     k = ch.integer(0, total - 1)
@@ -74,7 +74,7 @@ def _weighted(ch, options: list[tuple[int, Any]]) -> Any:
     raise AssertionError("unreachable")
 
 
-def _chance(ch, percent: int) -> bool:
+def chance(ch, percent: int) -> bool:
     """True with probability `percent`/100; shrinks towards False."""
     return ch.integer(0, 99) >= 100 - percent
 
@@ -395,17 +395,17 @@ class Generator:
 
     # expressions ---------------------------------------------------------------------------
     def const(self) -> Num:
-        if _chance(self.ch, 25):
+        if chance(self.ch, 25):
             return Num(round(self.ch.integer(-300, 300) / 100.0, 2))
         return Num(CONSTANTS[self.ch.integer(0, len(CONSTANTS) - 1)])
 
     def leaf(self, sc: _Scope) -> Expr:
-        kind = _weighted(self.ch, [(10, "var"), (2, "const"), (1 if sc.ints else 0, "int")])
+        kind = weighted(self.ch, [(10, "var"), (2, "const"), (1 if sc.ints else 0, "int")])
         if kind == "var" and sc.floats:
             return Name(sc.floats[self.ch.integer(0, len(sc.floats) - 1)])
         if kind == "int":
             iv = sc.ints[self.ch.integer(0, len(sc.ints) - 1)]
-            return _weighted(self.ch, [(2, Call("float", [Name(iv)])),
+            return weighted(self.ch, [(2, Call("float", [Name(iv)])),
                                        (1, Bin("*", self.const(), Name(iv))),
                                        (1, Bin("+", Name(iv), self.const()))])
         return self.const()
@@ -413,7 +413,7 @@ class Generator:
     def positive(self, sc: _Scope, depth: int) -> Expr:
         """An expression that is positive at every point, bounded away from zero."""
         e = self.expr(sc, depth)
-        return _weighted(self.ch, [
+        return weighted(self.ch, [
             (3, Bin("+", Num(1.0), Bin("*", e, e))),
             (2, Bin("+", Num(2.0), Call("math.sin", [e]))),
             (2, Call("math.exp", [Call("math.sin", [e])])),
@@ -426,7 +426,7 @@ class Generator:
         if depth <= 0:
             return self.leaf(sc)
         d = depth - 1
-        kind = _weighted(self.ch, [(5, "leaf"), (6, "arith"), (2, "div"), (1, "neg"),
+        kind = weighted(self.ch, [(5, "leaf"), (6, "arith"), (2, "div"), (1, "neg"),
                                    (2, "pow"), (3, "unary"), (2, "logsqrt"), (2, "kink"),
                                    (1, "ifexp"), (4 if self.helper else 0, "call"),
                                    (1, "more")])
@@ -439,7 +439,7 @@ class Generator:
             return Bin(op, self.expr(sc, d), self.expr(sc, d))
         if kind == "div":
             num = self.expr(sc, d)
-            den = self.positive(sc, d - 1) if _chance(self.ch, 60) else self.expr(sc, d)
+            den = self.positive(sc, d - 1) if chance(self.ch, 60) else self.expr(sc, d)
             return Bin("/", num, den)
         if kind == "neg":
             return Neg(self.expr(sc, d))
@@ -456,7 +456,7 @@ class Generator:
             fn = ("math.sin", "math.cos", "math.tanh", "exp")[self.ch.integer(0, 3)]
             if fn != "exp":
                 return Call(fn, [self.expr(sc, d)])
-            inner = _weighted(self.ch, [(3, "math.sin"), (2, "math.cos"), (2, "math.tanh"),
+            inner = weighted(self.ch, [(3, "math.sin"), (2, "math.cos"), (2, "math.tanh"),
                                         (1, "neg_square"), (1, "raw")])
             e = self.expr(sc, d)
             arg = Neg(Bin("*", e, e)) if inner == "neg_square" else e if inner == "raw" \
@@ -486,13 +486,13 @@ class Generator:
             fn = ("abs", "min", "max")[self.ch.integer(0, 2)]
             if fn == "abs":
                 return Call("abs", [self.expr(sc, d)])
-            n = 2 + _chance(self.ch, 20)
+            n = 2 + chance(self.ch, 20)
             return Call(fn, _distinct([self.expr(sc, d) for _ in range(n)]))
         return IfExp(self.cond(sc, d), self.expr(sc, d), self.expr(sc, d))
 
     def cond(self, sc: _Scope, depth: int) -> Cond:
         nest = 1 if depth > 0 else 0
-        kind = _weighted(self.ch, [(6, "cmp"), (1 if sc.ints else 0, "int"), (nest, "chain"),
+        kind = weighted(self.ch, [(6, "cmp"), (1 if sc.ints else 0, "int"), (nest, "chain"),
                                    (nest, "and"), (nest, "or"), (nest, "not")])
         if kind == "cmp":
             op = ("<", ">", "<=", ">=")[self.ch.integer(0, 3)]
@@ -516,7 +516,7 @@ class Generator:
     # statements ------------------------------------------------------------------------------
     def new_name(self, sc: _Scope) -> str:
         """A local name: a fresh one or one already in use (parameters included)."""
-        if sc.floats and _chance(self.ch, 40):
+        if sc.floats and chance(self.ch, 40):
             return sc.floats[self.ch.integer(0, len(sc.floats) - 1)]
         return self.locals[self.ch.integer(0, len(self.locals) - 1)]
 
@@ -536,7 +536,7 @@ class Generator:
             floats = res.floats
             ints = res.ints if res.ints is not None else ints
             if res.exits:
-                if _chance(self.ch, 10):  # dead code after a jump
+                if chance(self.ch, 10):  # dead code after a jump
                     dead, _ = self.simple(_Scope(floats, ints, sc.loop_depth, sc.in_loop))
                     body.append(dead)
                 return body, _Result(floats, True, jumps)
@@ -544,7 +544,7 @@ class Generator:
 
     def simple(self, sc: _Scope) -> tuple[Stmt, list[str]]:
         name = self.new_name(sc)
-        if _chance(self.ch, 8):  # a = b = value
+        if chance(self.ch, 8):  # a = b = value
             other = self.new_name(sc)
             if other != name:
                 return Chain([name, other], self.expr(sc, 2)), _add(_add(sc.floats, name), other)
@@ -553,7 +553,7 @@ class Generator:
     def stmt(self, sc: _Scope, depth: int, last: bool) -> tuple[Stmt, _Result]:
         self.budget -= 1
         can_nest = depth > 0 and self.budget > 0
-        kind = _weighted(self.ch, [
+        kind = weighted(self.ch, [
             (6, "assign"), (4 if sc.floats else 0, "aug"),
             (2 if len(sc.floats) > 1 else 0, "tuple"),
             (5 if can_nest else 0, "if"),
@@ -566,9 +566,9 @@ class Generator:
             return stmt, _Result(floats, False)
         if kind == "aug":
             target = sc.floats[self.ch.integer(0, len(sc.floats) - 1)]
-            op = _weighted(self.ch, [(3, "+"), (2, "-"), (3, "*"), (1, "/"), (1, "**")])
+            op = weighted(self.ch, [(3, "+"), (2, "-"), (3, "*"), (1, "/"), (1, "**")])
             if op == "/":
-                value = self.positive(sc, 1) if _chance(self.ch, 60) else self.expr(sc, 2)
+                value = self.positive(sc, 1) if chance(self.ch, 60) else self.expr(sc, 2)
             elif op == "**":
                 value = Num(2)
             else:
@@ -578,7 +578,7 @@ class Generator:
             a, b = self.ch.integer(0, len(sc.floats) - 1), self.ch.integer(0, len(sc.floats) - 2)
             b += b >= a
             na, nb = sc.floats[a], sc.floats[b]
-            if _chance(self.ch, 50):
+            if chance(self.ch, 50):
                 return Assign([na, nb], [Name(nb), Name(na)]), _Result(list(sc.floats), False)
             return Assign([na, nb], [self.expr(sc, 1), self.expr(sc, 1)]), \
                 _Result(list(sc.floats), False)
@@ -591,13 +591,13 @@ class Generator:
         return self.jump(sc)
 
     def jump(self, sc: _Scope) -> tuple[Stmt, _Result]:
-        kind = _weighted(self.ch, [(2, "break"), (2, "continue"), (2, "return")])
+        kind = weighted(self.ch, [(2, "break"), (2, "continue"), (2, "return")])
         if kind == "return":
             return Jump("return", self.expr(sc, 2)), _Result(list(sc.floats), True)
         return Jump(kind), _Result(list(sc.floats), True, {kind})
 
     def if_stmt(self, sc: _Scope, depth: int) -> tuple[Stmt, _Result]:
-        n_elif = _weighted(self.ch, [(5, 0), (2, 1), (1, 2)])
+        n_elif = weighted(self.ch, [(5, 0), (2, 1), (1, 2)])
         tests, bodies, results = [], [], []
         for _ in range(1 + n_elif):
             tests.append(self.cond(sc, 1))
@@ -605,7 +605,7 @@ class Generator:
             bodies.append(body)
             results.append(res)
         orelse: list[Stmt] = []
-        if _chance(self.ch, 50):
+        if chance(self.ch, 50):
             orelse, res = self.branch(sc, depth)
         else:
             res = _Result(list(sc.floats), False)
@@ -619,7 +619,7 @@ class Generator:
         """A branch body; inside a loop or not, it may end with a jump."""
         inner = _Scope(list(sc.floats), sc.ints, sc.loop_depth, sc.in_loop)
         body, res = self.block(inner, depth - 1)
-        if not res.exits and _chance(self.ch, 40 if sc.loop_depth else 25):
+        if not res.exits and chance(self.ch, 40 if sc.loop_depth else 25):
             stmt, jres = self.jump(_Scope(res.floats, sc.ints, sc.loop_depth)) \
                 if sc.loop_depth else (Jump("return", self.expr(_Scope(res.floats, sc.ints), 2)),
                                        _Result(res.floats, True))
@@ -632,12 +632,12 @@ class Generator:
         return self.block(inner, depth - 1)
 
     def for_stmt(self, sc: _Scope, depth: int) -> tuple[Stmt, _Result]:
-        if _chance(self.ch, 20):  # over a tuple: unrolled by the compiler
+        if chance(self.ch, 20):  # over a tuple: unrolled by the compiler
             target = self.new_name(sc)
             items = [self.expr(sc, 1) for _ in range(self.ch.integer(1, 3))]
             body, res = self.loop_body(_Scope(_add(sc.floats, target), sc.ints,
                                               sc.loop_depth), depth, sc.ints)
-            return For(target, items, body, _chance(self.ch, 30)), \
+            return For(target, items, body, chance(self.ch, 30)), \
                 _Result(_add(sc.floats, target), False)
         index = INDEX_NAMES[sc.loop_depth]
         outer = [i for i in sc.ints if i in INDEX_NAMES]
@@ -651,7 +651,7 @@ class Generator:
         if outer:
             o = outer[-1]
             forms += [(3, f"range({o})"), (2, f"range({o} + 1)"), (1, f"range({o}, {k + 1})")]
-        iterable = _weighted(self.ch, forms)
+        iterable = weighted(self.ch, forms)
         ints = [i for i in sc.ints if i != index] + [index]
         body, res = self.loop_body(sc, depth, ints)
         runs = iterable in (f"range({k})", f"range(1, {k + 1})", f"range({k}, 0, -1)",
@@ -666,7 +666,7 @@ class Generator:
         counter = COUNTER_NAMES[sc.loop_depth]
         bound = self.ch.integer(0, 3)
         ints = [i for i in sc.ints if i != counter] + [counter]
-        form = _weighted(self.ch, [(3, "up"), (2, "cond"), (1, "down"), (1, "true")])
+        form = weighted(self.ch, [(3, "up"), (2, "cond"), (1, "down"), (1, "true")])
         body, _ = self.loop_body(sc, depth, ints)
         if form == "up":
             head = [IntStmt(f"{counter} += 1")]
@@ -688,14 +688,14 @@ class Generator:
 
     def program(self, name: str, helper: bool = True) -> Program:
         self.helper = Generator(self.ch).program(HELPER, False) \
-            if helper and _chance(self.ch, 25) else None
+            if helper and chance(self.ch, 25) else None
         self.budget = self.ch.integer(3, 16) if helper else self.ch.integer(1, 6)
-        style = PARAM_STYLES[_weighted(self.ch, [(4, 0), (2, 1), (1, 2), (1, 3)])]
+        style = PARAM_STYLES[weighted(self.ch, [(4, 0), (2, 1), (1, 2), (1, 3)])]
         n_float = self.ch.integer(2, 3)
         params = list(style[:n_float])
         self.int_param = INT_PARAMS[self.ch.integer(0, 2)] \
-            if helper and _chance(self.ch, 40) else None
-        locals_ = LOCAL_STYLES[_weighted(self.ch, [(3, 0), (1, 1)])]
+            if helper and chance(self.ch, 40) else None
+        locals_ = LOCAL_STYLES[weighted(self.ch, [(3, 0), (1, 1)])]
         self.locals = [v for v in locals_ if v not in params]
         sc = _Scope(list(params), [self.int_param] if self.int_param else [])
         body, res = self.block(sc, 3, min_len=1)
@@ -707,7 +707,7 @@ class Generator:
         """The last return: usually every live name, so little is dead code."""
         sc = _Scope(floats, [self.int_param] if self.int_param else [])
         e = self.expr(sc, 2)
-        if _chance(self.ch, 60):
+        if chance(self.ch, 60):
             for v in floats:
                 e = Bin("+", e, Bin("*", Num(round(self.ch.integer(1, 9) / 4.0, 2)), Name(v)))
         return e
@@ -892,7 +892,7 @@ def draw_case(ch, name: str = "f", tries: int = 4) -> Case | None:
         if program.int_param:
             args += (ch.integer(0, 3),)
         v = [ch.real(-1.0, 1.0) for _ in range(nf)] + [0.0] * (n - nf)
-        u = ch.real(0.25, 1.0) * (1 if _chance(ch, 50) else -1)
+        u = ch.real(0.25, 1.0) * (1 if chance(ch, 50) else -1)
         try:
             biggest = smooth(probe, args, nf, [unit(n, i) for i in range(nf)] + [v])
         except Reject:
@@ -906,14 +906,16 @@ _DIR: list[str] = []
 _COUNTER = itertools.count()
 
 
-def load(program: Program) -> Callable[..., Any]:
+def load(program: Any, header: str = "import math\n\n\n") -> Callable[..., Any]:
+    """Write `program.source` (after `header`) to a module file, import it, and return its
+    function `program.name`."""
     if not _DIR:
         _DIR.append(tempfile.mkdtemp(prefix="s2sgrad_fuzz_"))
         atexit.register(shutil.rmtree, _DIR[0], True)
     modname = f"s2sgrad_fuzz_{next(_COUNTER)}_{abs(hash(program.source)):x}"
     path = f"{_DIR[0]}/{modname}.py"
     with open(path, "w") as fh:
-        fh.write("import math\n\n\n" + program.source)
+        fh.write(header + program.source)
     spec = importlib.util.spec_from_file_location(modname, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[modname] = module

@@ -55,12 +55,12 @@ def cases(draw):
     return case
 
 
-def _fuzzing(config) -> bool:
+def fuzzing(config) -> bool:
     return bool(config.getoption("fuzz")) or os.environ.get("S2SGRAD_FUZZ") == "1"
 
 
 def test_random_programs(pytestconfig):
-    fuzz = _fuzzing(pytestconfig)
+    fuzz = fuzzing(pytestconfig)
     checked = [0]
 
     @settings(max_examples=FUZZ_PROGRAMS if fuzz else DEFAULT_PROGRAMS, deadline=None,

@@ -36,12 +36,13 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
           runtime.written}
-# primitives that may return one of their arguments itself (or a view of it), by position
+# primitives that may return one of their arguments itself (or a view of it), by position;
+# `broadcast_like(t, ans)` returns `t` itself or a broadcast of it
 _PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
                  dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
-                 np.ascontiguousarray: 0, np.asfortranarray: 0}
+                 np.ascontiguousarray: 0, np.asfortranarray: 0, runtime.broadcast_like: 0}
 _UPDATES = set(runtime.UPDATES)
-_READ_ONLY = {np.broadcast_to, np.broadcast_arrays}
+_READ_ONLY = {np.broadcast_to, np.broadcast_arrays, runtime.broadcast_like}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
 
 
@@ -262,6 +263,8 @@ def captured_vars(block: Block) -> set[Var]:
     for s in block:
         if isinstance(s, Assign) and (s.prim in _CONTAINERS or s.prim in _VIEWS):
             out |= _vars(s.args)
+        elif isinstance(s, Assign) and s.prim is runtime.broadcast_like:
+            out |= _vars(s.args[:1])
         for child in _children(s, set()):
             out |= captured_vars(child[0])
     return out

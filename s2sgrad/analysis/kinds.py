@@ -110,7 +110,8 @@ def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals)
     ins = [kind(a, avals) for a in args]
     if prim in _OPAQUE or prim in _DATA_DEPENDENT or (prim is np.where and len(args) == 1):
         return ANY
-    if prim is operator.getitem and any(i.kind == "array" and i.dtype == "bool" for i in ins):
+    if prim in (operator.getitem, runtime.written) and \
+            any(i.kind == "array" and i.dtype == "bool" for i in ins):
         return ANY  # a boolean mask: the result's length depends on the data
     if prim is np.arange and any(i.kind == SCALAR and i.value is None for i in ins):
         return ANY  # a range of floats known at run time: its length depends on them

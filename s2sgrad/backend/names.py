@@ -20,7 +20,9 @@ the other is dead from that point on, so no read can see the wrong value:
 Last, a name with a version suffix (`bd_1`, `u4_1_1`) drops it when no other value's name
 has the same stem: the first version was optimized away, so `bd` is free.
 
-Each name is the target of at most one such rule, so the chains stay linear and safe.
+Each name is the target of at most one such rule, so the chains stay linear and safe. No
+rule gives an update's out (`out = x.copy(); out[i] += v`) the name of its index or value,
+which the copy would overwrite before they are read.
 """
 
 from __future__ import annotations
@@ -155,10 +157,17 @@ def _assign(s: Assign, dead_after: set[Var], local: set[Var], alias: dict[Var, V
     family = _SUFFIX.sub("", s.out.name)
     for a in s.args:
         if isinstance(a, Var) and a in local and a not in targets and a not in dead_after \
-                and _SUFFIX.sub("", a.name) == family:
+                and _SUFFIX.sub("", a.name) == family and not _writes_first(s, a):
             alias[s.out] = a
             targets.add(a)
             return
+
+
+def _writes_first(s: object, v: Var) -> bool:
+    """Whether `s` writes its out before it reads `v`: an update that is not done in place is
+    written as `out = x.copy(); out[i] += v`, so `v` (an index or value) must keep a name of
+    its own. (Rule 7 gives an update done in place the name of `x` before any rule runs.)"""
+    return isinstance(s, Assign) and s.prim in runtime.UPDATES and v in s.args[1:]
 
 
 def _if_names(s: If, alias: dict[Var, Var], targets: set[Var]) -> None:
@@ -192,8 +201,8 @@ def _branch_results_done(block: Block, r: Atom, results: list[Atom], c: Var) -> 
         return False
     for m, st in enumerate(block):
         if isinstance(r, Var) and r in st.outs:
-            if isinstance(st, If) and not _branches_allow(st, r, c):
-                return False  # a nested branch writes r's name, then reads c
+            if isinstance(st, If) and not _branches_allow(st, r, c) or _writes_first(st, c):
+                return False  # a nested branch (or an update) writes r's name, then reads c
             return c not in _block_reads(block[m + 1:], [])
     return True
 
@@ -231,7 +240,8 @@ def _loop(s: For | While, alias: dict[Var, Var], targets: set[Var]) -> None:
             continue
         j = position[n]
         later = _block_reads(s.body[j + 1:], [a for i, a in enumerate(s.next) if i != k])
-        if c not in later and _branches_allow(s.body[j], n, c):
+        if c not in later and _branches_allow(s.body[j], n, c) \
+                and not _writes_first(s.body[j], c):
             alias[n] = c
             targets.add(c)
     params = set(s.carried) | ({s.index} if isinstance(s, For) else set())

@@ -190,6 +190,15 @@ def owned(x: Any) -> Any:
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
+def broadcast_like(t: Any, ans: Any) -> Any:
+    """The tangent `t` of an elementwise result `ans` whose shape the compiler does not
+    know, broadcast to that shape (`t` itself when it has it already, or when either is not
+    an array or a number: the adjoint of a sequence, added item by item)."""
+    if not isinstance(ans, np.ndarray) or not isinstance(t, (np.ndarray, np.generic, float)):
+        return t
+    return t if np.shape(t) == ans.shape else np.broadcast_to(t, ans.shape)
+
+
 def as_result(seq: Any, like: Any) -> Any:
     """Give a sequence adjoint the container type of the argument it belongs to."""
     if isinstance(seq, SeqAdjoint):

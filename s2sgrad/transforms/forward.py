@@ -178,7 +178,9 @@ class _Forward:
     def broadcast(self, t: Atom, out: Var, loc: Any) -> Atom:
         """The tangent `t` of an elementwise result, broadcast to the result's shape."""
         want, have = K.kind(out, self.kinds), K.kind(t, self.kinds)
-        if want.kind != "array" or want.shape is None or have.shape == want.shape:
+        if want.kind == "any" or want.kind == "array" and want.shape is None:
+            return self.emit(runtime.broadcast_like, [t, out], "d" + out.name, loc)
+        if want.kind != "array" or have.shape == want.shape:
             return t
         return self.emit(np.broadcast_to, [t, Const(want.shape)], "d" + out.name, loc)
 
