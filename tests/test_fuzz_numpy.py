@@ -12,8 +12,12 @@ which shrinks a failure.
 
 import time
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+
+import s2sgrad
 
 from . import fuzz_numpy_oracles as oracles
 from .fuzz_programs import RandomChooser
@@ -63,3 +67,22 @@ def test_random_numpy_programs(pytestconfig):
 
     check()
     _report(counts, start)
+
+
+def _sin_of_x8(x):
+    return np.mean(np.sin(x ** 8) ** 2)
+
+
+def test_the_hvp_oracle_takes_exact_values_at_high_curvature_and_catches_small_errors():
+    """At x = 1.875, sin(x ** 8) turns so fast that plain differences of the gradient are off
+    by 0.3%: the oracle must still accept the exact hvp, and reject one off by 0.1%."""
+    x, v = np.array([0.5, 1.875]), np.array([0.0, 1.0])
+    case = oracles.Case(None, (x,), (v,), 1.0, True)
+    gf = s2sgrad.grad(_sin_of_x8)
+    t = 1.875
+    exact = (16.0 / 2.0) / 2.0 * (7 * t ** 6 * np.sin(2 * t ** 8) +
+                                  16 * t ** 14 * np.cos(2 * t ** 8))
+    hv = s2sgrad.hvp(_sin_of_x8, (x,), (v,))
+    assert hv[1] == pytest.approx(exact, rel=1e-9)
+    assert oracles.hvp_problems(case, gf, hv) == []
+    assert oracles.hvp_problems(case, gf, hv * 1.001)[0][0] == "wrong:hvp"
