@@ -149,7 +149,7 @@ def _dce(block: Block, live: set[Var]) -> Block:
     out: Block = []
     for s in reversed(block):
         if isinstance(s, Assign):
-            if any(o in live for o in s.outs) or s.prim is runtime.sweep_marker:
+            if any(o in live for o in s.outs) or s.prim in runtime.EFFECTS:
                 live |= _vars([*s.args, *s.kwargs.values()])
                 out.append(s)
         elif isinstance(s, If):
