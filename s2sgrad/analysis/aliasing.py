@@ -24,22 +24,33 @@ import numpy as np
 
 from ..backend import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
-from ..ir.core import Assign, Atom, Block, For, Function, If, Stmt, Var, While, walk
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While, walk
+from ..custom import stop_gradient
 from ..rules.dicts import dict_item, dict_onehot, dict_without
-from .kinds import Avals
+from ..rules.registry import lookup
+from .kinds import Avals, run_on_stand_ins
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
           np.moveaxis, np.diagonal, np.broadcast_to, np.atleast_1d, np.atleast_2d,
           np.atleast_3d, np.asarray, np.flip, np.fliplr, np.flipud, np.rot90,
           np.diag, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
-          runtime.attr("T"), runtime.method("reshape"), runtime.method("transpose"),
+          np.broadcast_arrays, np.meshgrid, np.lib.stride_tricks.as_strided,
+          np.lib.stride_tricks.sliding_window_view,
+          runtime.attr("T"), runtime.attr("mT"), runtime.attr("flat"), runtime.attr("base"),
+          runtime.method("reshape"), runtime.method("transpose"),
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
-          runtime.written}
+          runtime.written, *[getattr(np, n) for n in ("matrix_transpose", "permute_dims",
+                                                      "unstack") if hasattr(np, n)]}
 # primitives that may return one of their arguments itself (or a view of it), by position
 _PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
                  dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
-                 np.ascontiguousarray: 0, np.asfortranarray: 0}
+                 np.ascontiguousarray: 0, np.asfortranarray: 0, np.asarray_chkfinite: 0,
+                 np.require: 0, stop_gradient: 0,
+                 **{runtime.attr(n): 0 for n in ("S", "U", "Vh", "Q", "R", "L", "eigenvalues",
+                                                 "eigenvectors", "sign", "logabsdet")}}
+# ... only when called with `copy=False` (or `copy=None`): `np.array(x, copy=False)` is `x`
+_UNLESS_COPIED = {np.array: 0, runtime.method("astype"): 0}
 _UPDATES = set(runtime.UPDATES)
 _READ_ONLY = {np.broadcast_to, np.broadcast_arrays}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
@@ -80,7 +91,8 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
                     groups.union(s.outs[0], a)
             elif len(s.outs) == 1 and (avals.get(s.out) is None or
                                        avals[s.out].kind != "scalar"):
-                groups.union(s.out, passed_through(s))
+                for a in may_share(s, avals):
+                    groups.union(s.out, a)
         elif isinstance(s, If):
             storage_groups(s.then, avals, groups)
             storage_groups(s.orelse, avals, groups)
@@ -112,12 +124,62 @@ def _advanced(index: Atom, avals: Avals) -> bool:
 def passed_through(s: Assign) -> Atom | None:
     """The argument that `s` (not a view primitive) may return itself or a view of:
     `unbroadcast(g, x)` is `g` when the shapes agree, `np.einsum` of one operand may be a
-    view of it."""
+    view of it, `np.array(x, copy=False)` is `x`."""
     if s.prim in _PASS_THROUGH and _PASS_THROUGH[s.prim] < len(s.args):
         return s.args[_PASS_THROUGH[s.prim]]
     if s.prim is np.einsum and len(s.args) == 2 and not s.kwargs:
         return s.args[1]
+    if s.prim in _UNLESS_COPIED and s.args and _may_not_copy(s):
+        return s.args[_UNLESS_COPIED[s.prim]]
     return None
+
+
+def _may_not_copy(s: Assign) -> bool:
+    copy = s.kwargs.get("copy")
+    return copy is not None and not (isinstance(copy, Const) and copy.value is True)
+
+
+def may_share(s: Assign, avals: Avals) -> list[Atom]:
+    """The arguments whose storage the result of `s` (not a view primitive, container or
+    getitem) may share: the one a known primitive passes through; for a primitive whose
+    behaviour s2sgrad does not know, those its result shares memory with when it is run on
+    stand-in values, or, when it cannot be run, every argument that may be an array."""
+    through = passed_through(s)
+    if through is not None or _known(s.prim):
+        return [through] if through is not None else []
+    args = [*s.args, *s.kwargs.values()]
+    ran = run_on_stand_ins(s.prim, s.args, s.kwargs, avals)
+    if ran is None:
+        return [a for a in args if isinstance(a, Var) and
+                (avals.get(a) is None or avals[a].kind != "scalar")]
+    ins, out = ran
+    return [a for a, v in zip(s.args, ins) if isinstance(a, Var) and _holds_memory_of(out, v)]
+
+
+def _known(prim: object) -> bool:
+    """Whether s2sgrad knows if `prim` returns views: NumPy's ufuncs, `math`, `operator`,
+    its runtime helpers, and the NumPy functions, methods and attributes it has rules for
+    (the views among them are listed above). Not the helpers its rules call, nor
+    functions of yours with rules (`defvjp`, `custom_vjp`): those are run on stand-ins."""
+    module = getattr(prim, "__module__", None) or ""
+    if isinstance(prim, np.ufunc) or module in ("math", "_operator", "operator", "builtins"):
+        return True
+    accessor = isinstance(prim, (type(runtime.attr("x")), type(runtime.method("x"))))
+    if module == runtime.__name__ and not accessor:
+        return True
+    return lookup(prim) is not None and (accessor or module.startswith("numpy"))
+
+
+def _holds_memory_of(out: object, value: object) -> bool:
+    """Whether `out` (an array, a flat iterator, or a tuple or list of them) shares memory
+    with the array `value`."""
+    if not isinstance(value, np.ndarray):
+        return False
+    if isinstance(out, (tuple, list)):
+        return any(_holds_memory_of(o, value) for o in out)
+    if isinstance(out, np.flatiter):
+        out = out.base
+    return isinstance(out, np.ndarray) and np.may_share_memory(out, value)
 
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:
