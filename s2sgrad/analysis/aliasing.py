@@ -355,6 +355,7 @@ class ArgumentsAlias:
 
     def __init__(self, fn: Function, written: dict[int, Assign], avals: Avals):
         self.name, self.params = fn.name, tuple(p.name for p in fn.params)
+        self.owners = fn.arguments or tuple((p, False, False) for p in self.params)
         self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
         self.arrays = tuple(j for j, p in enumerate(fn.params)
                             if avals.get(p) is None or avals[p].kind != "scalar")
@@ -368,12 +369,24 @@ class ArgumentsAlias:
         locs = dict(self.written)
         for i, j in self.pairs():
             if _shares(args[i], args[j]):
+                a, b = self._shown(i), self._shown(j)
                 raise AliasedArgumentsError(
-                    f"arguments '{self.params[i]}' and '{self.params[j]}' of '{self.name}' "
-                    f"share memory, and '{self.name}' writes into '{self.params[i]}' here; "
-                    "s2sgrad never updates a caller's arrays, so it cannot give Python's "
-                    f"result", locs[i],
-                    f"pass a copy of one of them, e.g. {self.name}({_copied(self.params, j)})")
+                    f"arguments {a} and {b} of '{self.name}' share memory, and "
+                    f"'{self.name}' writes into {a} here; s2sgrad never updates a caller's "
+                    "arrays, so it cannot give Python's result", locs[i], self._hint(i, j))
+
+    def _shown(self, k: int) -> str:
+        name, _, container = self.owners[k]
+        return f"'{name}' (one of its items)" if container else f"'{name}'"
+
+    def _hint(self, i: int, j: int) -> str:
+        """A call with a copy of argument `j`, in the user's signature."""
+        if self.owners[i][0] == self.owners[j][0]:
+            return (f"give each item of '{self.owners[j][0]}' its own array, e.g. by copying "
+                    "one of the two with .copy()")
+        call = _copied(self.owners, self.owners[j][0])
+        prefix = "import copy; " if "copy.deepcopy" in call else ""
+        return f"pass a copy of one of them, e.g. {prefix}{self.name}({call})"
 
 
 def _shares(a: object, b: object) -> bool:
@@ -385,5 +398,15 @@ def _shares(a: object, b: object) -> bool:
         return True
 
 
-def _copied(params: tuple[str, ...], j: int) -> str:
-    return ", ".join(f"{p}.copy()" if k == j else p for k, p in enumerate(params))
+def _copied(owners: tuple, copied: str) -> str:
+    """The arguments of a call in the user's signature (`k=k` for keyword-only ones), with
+    the one named `copied` copied (`copy.deepcopy` for a list, tuple or dict)."""
+    parts, seen = [], set()
+    for name, kwonly, container in owners:
+        if name in seen:
+            continue
+        seen.add(name)
+        value = name if name != copied else \
+            f"copy.deepcopy({name})" if container else f"{name}.copy()"
+        parts.append(f"{name}={value}" if kwonly else value)
+    return ", ".join(parts)

@@ -138,7 +138,7 @@ def dce(fn: Function) -> Function:
 
 def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check)
+                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
 
 
 def _vars(atoms: list[Atom]) -> set[Var]:
