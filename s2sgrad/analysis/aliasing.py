@@ -201,9 +201,32 @@ def check_updates(fn: Function, avals: Avals) -> None:
     refers to the same array. A value that shares storage with `x` and was defined before
     the update still holds the old contents here, so reading it later is an error.
     """
+    _check_writable(fn, avals)  # first: there Python raises, whatever else reads it
     groups = storage_groups(fn.body, avals)
     order = definition_order(fn)
     _check(fn.body, {a for a in fn.results if isinstance(a, Var)}, groups, avals, order)
+
+
+def _check_writable(fn: Function, avals: Avals) -> None:
+    """Raise at an update of an array NumPy makes read-only (`np.broadcast_to(x, s)`,
+    `sliding_window_view`, `.imag` of a real array, or an index of one), where Python
+    raises ValueError: the compiled code, which updates copies, would not."""
+    made = {s.outs[0]: s for s in walk(fn.body) if isinstance(s, Assign) and len(s.outs) == 1}
+    for s in walk(fn.body):
+        if not (isinstance(s, Assign) and s.inplace and isinstance(s.args[0], Var)):
+            continue
+        maker = made.get(s.args[0])
+        while maker is not None and maker.prim is operator.getitem and \
+                not _advanced(maker.args[1], avals) and isinstance(maker.args[0], Var):
+            maker = made.get(maker.args[0])
+        ran = run_on_stand_ins(maker.prim, maker.args, maker.kwargs, avals) \
+            if maker is not None else None
+        if ran is not None and isinstance(ran[1], np.ndarray) and not ran[1].flags.writeable:
+            raise UnsupportedSyntaxError(
+                "this line writes into a read-only array (a broadcast, a sliding window or "
+                "the imaginary part of a real array), where Python raises ValueError",
+                s.loc, "write into a copy: y = y.copy() first, or build the values with "
+                "np.where")
 
 
 def definition_order(fn: Function) -> dict[Var, int]:

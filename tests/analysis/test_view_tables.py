@@ -193,3 +193,46 @@ def test_an_unknown_call_whose_result_shares_memory_on_stand_ins_is_a_view():
     with pytest.raises(errors.UnsupportedSyntaxError):
         s2sgrad.grad(unbound_view)(np.ones((2, 2)))
     assert python_writes_through(unbound_view, np.ones((2, 2)))
+
+
+def imag_part(x):
+    y = x.imag
+    y[0, 1] = 1.0
+    return np.sum(x * x) + np.sum(y)
+
+
+def broadcast_row(x):
+    y = np.broadcast_to(x[0], x.shape)[1]
+    y[0] = 1.0
+    return np.sum(x * x) + np.sum(y)
+
+
+def sliding_windows(x):
+    y = np.lib.stride_tricks.sliding_window_view(x, 2, axis=1)
+    y += 1.0
+    return np.sum(x * x) + np.sum(y)
+
+
+def broadcast_copy(x):
+    y = np.broadcast_to(x[0], x.shape).copy()
+    y[1, 0] = 1.0
+    return np.sum(x * x) + np.sum(y * y)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("fn", [imag_part, broadcast_row, sliding_windows],
+                         ids=lambda f: f.__name__)
+def test_a_write_into_a_read_only_array_is_rejected_where_python_raises(fn, shape):
+    x = np.linspace(0.3, 1.4, int(np.prod(shape))).reshape(shape)
+    with pytest.raises(ValueError, match="read-only"):
+        fn(x.copy())
+    with pytest.raises(errors.UnsupportedSyntaxError) as info:
+        s2sgrad.grad(fn)(x)
+    assert "read-only" in str(info.value) and "test_view_tables.py" in str(info.value)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_write_into_a_copy_of_a_broadcast_differentiates(shape):
+    x = np.linspace(0.3, 1.4, int(np.prod(shape))).reshape(shape)
+    got = s2sgrad.grad(broadcast_copy)(x)
+    np.testing.assert_allclose(got, s2sgrad.numerical_grad(broadcast_copy, x), rtol=1e-6)
