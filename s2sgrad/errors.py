@@ -50,7 +50,9 @@ def _render(message: str, loc: Loc | None, hint: str | None) -> str:
 class S2SGradError(Exception):
     """Base class of every error s2sgrad raises about the user's code or arguments."""
 
-    def __init__(self, message: str, loc: Loc | None = None, hint: str | None = None):
+    def __init__(self, message: str, loc: Loc | tuple | None = None, hint: str | None = None):
+        if isinstance(loc, tuple):  # (filename, lineno, col), from a runtime helper
+            loc = Loc(*loc)
         self.message, self.loc, self.hint = message, loc, hint
         super().__init__(_render(message, loc, hint))
 

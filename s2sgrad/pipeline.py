@@ -10,8 +10,6 @@ into a Python function.
 
 from __future__ import annotations
 
-import ast
-import math
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -26,12 +24,13 @@ from .backend.to_ast import to_module
 from .errors import NonDifferentiableError, NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
 from .frontend.parse import parse, recording_globals
-from .ir.core import Assign, Atom, Block, Const, Function, If, NameSupply, Var, walk
+from .ir.core import Assign, Atom, Block, Function, NameSupply
 from .ir.verify import verify
 from .transforms.cse import cse
 from .transforms.forward import forward
 from .transforms.jacobian import jacobian
 from .transforms.optimize import dce, optimize
+from .transforms.outputs import check_value, guard_paths
 from .transforms.results import own_results
 from .transforms.views import detach_views
 from .transforms.reverse import reverse
@@ -144,7 +143,8 @@ def build(f: Callable[..., Any], steps: tuple[Options, ...], param_kinds: list[A
                 "use forward-over-reverse instead: hessian(f), jacfwd(grad(f)) or hvp")
         else:
             _check_output(program, opts)
-            _check_value(f, program, opts, avals)
+            check_value(f, program, avals)
+            program = verify(guard_paths(f, program))
             program = verify(_package(reverse(program, list(opts.argnums), kinds), program,
                                       opts))
         if stop_after in ("reverse", "forward") and i == len(steps) - 1:
@@ -210,77 +210,6 @@ def _check_output(primal: Function, opts: Options) -> None:
             f"'{primal.name}' returns a tuple of {n} values; grad needs one scalar output",
             primal.loc, "return a single float, use has_aux=True to return extra values, "
             "or take one output")
-
-
-def _check_value(f: Callable[..., Any], primal: Function, opts: Options, avals: Any) -> None:
-    """The output `grad` differentiates must be a number: not None (a forgotten `return`),
-    not a str, not an array whose shape is known not to be `()`."""
-    out = primal.results[0]
-    out = next((c for c in _branch_values(primal, out) if _not_a_number(c)), out)
-    if _not_a_number(out):
-        none, loc = out.value is None, return_loc(f, out.value)
-        shown = f"{type(out.value).__name__} {out.value!r}"[:80] if not none else \
-            "None" if loc else "None: it has no return statement"
-        raise NonScalarOutputError(
-            f"'{primal.name}' returns {shown}; grad needs a scalar output", loc or primal.loc,
-            "end the function with return and the value to differentiate" if none else
-            "return the number to differentiate")
-    aval = avals.get(out) if isinstance(out, Var) else None
-    if _is_bool(out, aval):
-        loc = _defined_at(primal, out) if isinstance(out, Var) else None
-        raise NonScalarOutputError(
-            f"'{primal.name}' returns a bool (a comparison or a test such as np.allclose), "
-            "which has no derivative", loc or primal.loc, "return the float quantity the "
-            "test looks at, e.g. np.sum((a - b) ** 2) instead of np.allclose(a, b)")
-    if aval is not None and aval.kind == "array" and aval.shape is not None and \
-            math.prod(aval.shape) != 1:
-        raise NonScalarOutputError(
-            f"'{primal.name}' returns an array of shape {aval.shape}; grad needs a scalar "
-            "output (a float, or an array of one element)", _defined_at(primal, out) or primal.loc,
-            "reduce it to a scalar (e.g. with np.sum), or use jacfwd or jacrev for its "
-            "Jacobian")
-
-
-def _is_bool(out: Atom, aval: Any) -> bool:
-    if isinstance(out, Const):
-        return type(out.value).__name__ in ("bool", "bool_")
-    return aval is not None and aval.dtype == "bool"
-
-
-def _not_a_number(a: Atom) -> bool:
-    return isinstance(a, Const) and (a.value is None or isinstance(a.value, (str, bytes)))
-
-
-def _branch_values(fn: Function, out: Atom) -> list[Atom]:
-    """The values that may reach `out` through the φ-nodes of `if`s (a `return` in one
-    branch and not in the other)."""
-    phis = {o: (a, b) for s in walk(fn.body) if isinstance(s, If)
-            for o, a, b in zip(s.outs, s.then_results, s.else_results)}
-    found, todo, seen = [], [out], set()
-    while todo:
-        a = todo.pop()
-        if isinstance(a, Var) and a in phis and a not in seen:
-            seen.add(a)
-            todo.extend(phis[a])
-        else:
-            found.append(a)
-    return found
-
-
-def _defined_at(fn: Function, v: Var) -> Any:
-    return next((s.loc for s in walk(fn.body) if v in s.outs and s.loc is not None), None)
-
-
-def return_loc(f: Callable[..., Any], value: Any) -> Any:
-    """The first `return` of `f` that returns the constant `value` (None: a bare `return`
-    too), or None when it has none (the value falls off the end)."""
-    src = parse(f)
-    for node in ast.walk(src.tree):
-        if isinstance(node, ast.Return) and (
-                node.value is None and value is None or
-                isinstance(node.value, ast.Constant) and node.value.value == value):
-            return src.loc(node)
-    return None
 
 
 def _tuple_builder(program: Function, body: Block) -> Callable[[list[Atom], str], Atom]:

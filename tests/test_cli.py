@@ -341,7 +341,8 @@ def test_runtime_helpers_are_copied_standalone():
 
     definitions, modules = inline.helper_definitions([runtime.seq_onehot, runtime.scalar_seed])
     names = [name for name, _ in definitions]
-    assert set(names) == {"seq_onehot", "scalar_seed", "SeqAdjoint", "NonScalarOutputError"}
+    assert set(names) == {"seq_onehot", "scalar_seed", "output_error", "SeqAdjoint",
+                          "NonScalarOutputError"}
     assert names.index("SeqAdjoint") < names.index("seq_onehot")  # classes first
     assert modules == {"numpy"}
     text = "\n\n".join(source for _, source in definitions)
@@ -355,3 +356,5 @@ def test_runtime_helpers_are_copied_standalone():
     assert namespace["scalar_seed"](2.0) == 1.0
     with pytest.raises(TypeError, match="grad needs a scalar output"):
         namespace["scalar_seed"](np.ones(3))
+    with pytest.raises(TypeError, match="returns None on this call"):
+        namespace["scalar_seed"](None, "f", "model.py", 3)

@@ -24,23 +24,34 @@ import numpy as np
 
 from ..backend import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
-from ..ir.core import Assign, Atom, Block, For, Function, If, Stmt, Var, While, walk
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While, walk
+from ..custom import stop_gradient
 from ..rules.dicts import dict_item, dict_onehot, dict_without
-from .kinds import Avals
+from ..rules.registry import lookup
+from .kinds import Avals, run_on_stand_ins
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
           np.moveaxis, np.diagonal, np.broadcast_to, np.atleast_1d, np.atleast_2d,
           np.atleast_3d, np.asarray, np.flip, np.fliplr, np.flipud, np.rot90,
           np.diag, np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit,
-          runtime.attr("T"), runtime.method("reshape"), runtime.method("transpose"),
+          np.broadcast_arrays, np.meshgrid, np.lib.stride_tricks.as_strided,
+          np.lib.stride_tricks.sliding_window_view,
+          runtime.attr("T"), runtime.attr("mT"), runtime.attr("flat"), runtime.attr("base"),
+          runtime.method("reshape"), runtime.method("transpose"),
           runtime.method("ravel"), runtime.method("view"), runtime.method("squeeze"),
           runtime.method("swapaxes"), runtime.method("diagonal"), runtime.attr("real"),
-          runtime.written}
+          runtime.written, *[getattr(np, n) for n in ("matrix_transpose", "permute_dims",
+                                                      "unstack") if hasattr(np, n)]}
 # primitives that may return one of their arguments itself (or a view of it), by position;
 # `broadcast_like(t, ans)` returns `t` itself or a broadcast of it
 _PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
                  dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
-                 np.ascontiguousarray: 0, np.asfortranarray: 0, runtime.broadcast_like: 0}
+                 np.ascontiguousarray: 0, np.asfortranarray: 0, np.asarray_chkfinite: 0,
+                 np.require: 0, stop_gradient: 0, runtime.broadcast_like: 0,
+                 **{runtime.attr(n): 0 for n in ("S", "U", "Vh", "Q", "R", "L", "eigenvalues",
+                                                 "eigenvectors", "sign", "logabsdet")}}
+# ... only when called with `copy=False` (or `copy=None`): `np.array(x, copy=False)` is `x`
+_UNLESS_COPIED = {np.array: 0, runtime.method("astype"): 0}
 _UPDATES = set(runtime.UPDATES)
 _READ_ONLY = {np.broadcast_to, np.broadcast_arrays, runtime.broadcast_like}
 _CONTAINERS = {runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.stack_push}
@@ -81,7 +92,8 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
                     groups.union(s.outs[0], a)
             elif len(s.outs) == 1 and (avals.get(s.out) is None or
                                        avals[s.out].kind != "scalar"):
-                groups.union(s.out, passed_through(s))
+                for a in may_share(s, avals):
+                    groups.union(s.out, a)
         elif isinstance(s, If):
             storage_groups(s.then, avals, groups)
             storage_groups(s.orelse, avals, groups)
@@ -113,12 +125,62 @@ def _advanced(index: Atom, avals: Avals) -> bool:
 def passed_through(s: Assign) -> Atom | None:
     """The argument that `s` (not a view primitive) may return itself or a view of:
     `unbroadcast(g, x)` is `g` when the shapes agree, `np.einsum` of one operand may be a
-    view of it."""
+    view of it, `np.array(x, copy=False)` is `x`."""
     if s.prim in _PASS_THROUGH and _PASS_THROUGH[s.prim] < len(s.args):
         return s.args[_PASS_THROUGH[s.prim]]
     if s.prim is np.einsum and len(s.args) == 2 and not s.kwargs:
         return s.args[1]
+    if s.prim in _UNLESS_COPIED and s.args and _may_not_copy(s):
+        return s.args[_UNLESS_COPIED[s.prim]]
     return None
+
+
+def _may_not_copy(s: Assign) -> bool:
+    copy = s.kwargs.get("copy")
+    return copy is not None and not (isinstance(copy, Const) and copy.value is True)
+
+
+def may_share(s: Assign, avals: Avals) -> list[Atom]:
+    """The arguments whose storage the result of `s` (not a view primitive, container or
+    getitem) may share: the one a known primitive passes through; for a primitive whose
+    behaviour s2sgrad does not know, those its result shares memory with when it is run on
+    stand-in values, or, when it cannot be run, every argument that may be an array."""
+    through = passed_through(s)
+    if through is not None or _known(s.prim):
+        return [through] if through is not None else []
+    args = [*s.args, *s.kwargs.values()]
+    ran = run_on_stand_ins(s.prim, s.args, s.kwargs, avals)
+    if ran is None:
+        return [a for a in args if isinstance(a, Var) and
+                (avals.get(a) is None or avals[a].kind != "scalar")]
+    ins, out = ran
+    return [a for a, v in zip(s.args, ins) if isinstance(a, Var) and _holds_memory_of(out, v)]
+
+
+def _known(prim: object) -> bool:
+    """Whether s2sgrad knows if `prim` returns views: NumPy's ufuncs, `math`, `operator`,
+    its runtime helpers, and the NumPy functions, methods and attributes it has rules for
+    (the views among them are listed above). Not the helpers its rules call, nor
+    functions of yours with rules (`defvjp`, `custom_vjp`): those are run on stand-ins."""
+    module = getattr(prim, "__module__", None) or ""
+    if isinstance(prim, np.ufunc) or module in ("math", "_operator", "operator", "builtins"):
+        return True
+    accessor = isinstance(prim, (type(runtime.attr("x")), type(runtime.method("x"))))
+    if module == runtime.__name__ and not accessor:
+        return True
+    return lookup(prim) is not None and (accessor or module.startswith("numpy"))
+
+
+def _holds_memory_of(out: object, value: object) -> bool:
+    """Whether `out` (an array, a flat iterator, or a tuple or list of them) shares memory
+    with the array `value`."""
+    if not isinstance(value, np.ndarray):
+        return False
+    if isinstance(out, (tuple, list)):
+        return any(_holds_memory_of(o, value) for o in out)
+    if isinstance(out, np.flatiter):
+        out = out.base
+    return isinstance(out, np.ndarray) and np.may_share_memory(out, value)
 
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:
@@ -140,9 +202,32 @@ def check_updates(fn: Function, avals: Avals) -> None:
     refers to the same array. A value that shares storage with `x` and was defined before
     the update still holds the old contents here, so reading it later is an error.
     """
+    _check_writable(fn, avals)  # first: there Python raises, whatever else reads it
     groups = storage_groups(fn.body, avals)
     order = definition_order(fn)
     _check(fn.body, {a for a in fn.results if isinstance(a, Var)}, groups, avals, order)
+
+
+def _check_writable(fn: Function, avals: Avals) -> None:
+    """Raise at an update of an array NumPy makes read-only (`np.broadcast_to(x, s)`,
+    `sliding_window_view`, `.imag` of a real array, or an index of one), where Python
+    raises ValueError: the compiled code, which updates copies, would not."""
+    made = {s.outs[0]: s for s in walk(fn.body) if isinstance(s, Assign) and len(s.outs) == 1}
+    for s in walk(fn.body):
+        if not (isinstance(s, Assign) and s.inplace and isinstance(s.args[0], Var)):
+            continue
+        maker = made.get(s.args[0])
+        while maker is not None and maker.prim is operator.getitem and \
+                not _advanced(maker.args[1], avals) and isinstance(maker.args[0], Var):
+            maker = made.get(maker.args[0])
+        ran = run_on_stand_ins(maker.prim, maker.args, maker.kwargs, avals) \
+            if maker is not None else None
+        if ran is not None and isinstance(ran[1], np.ndarray) and not ran[1].flags.writeable:
+            raise UnsupportedSyntaxError(
+                "this line writes into a read-only array (a broadcast, a sliding window or "
+                "the imaginary part of a real array), where Python raises ValueError",
+                s.loc, "write into a copy: y = y.copy() first, or build the values with "
+                "np.where")
 
 
 def definition_order(fn: Function) -> dict[Var, int]:
@@ -296,6 +381,7 @@ class ArgumentsAlias:
 
     def __init__(self, fn: Function, written: dict[int, Assign], avals: Avals):
         self.name, self.params = fn.name, tuple(p.name for p in fn.params)
+        self.owners = fn.arguments or tuple((p, False, False) for p in self.params)
         self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
         self.arrays = tuple(j for j, p in enumerate(fn.params)
                             if avals.get(p) is None or avals[p].kind != "scalar")
@@ -309,12 +395,24 @@ class ArgumentsAlias:
         locs = dict(self.written)
         for i, j in self.pairs():
             if _shares(args[i], args[j]):
+                a, b = self._shown(i), self._shown(j)
                 raise AliasedArgumentsError(
-                    f"arguments '{self.params[i]}' and '{self.params[j]}' of '{self.name}' "
-                    f"share memory, and '{self.name}' writes into '{self.params[i]}' here; "
-                    "s2sgrad never updates a caller's arrays, so it cannot give Python's "
-                    f"result", locs[i],
-                    f"pass a copy of one of them, e.g. {self.name}({_copied(self.params, j)})")
+                    f"arguments {a} and {b} of '{self.name}' share memory, and "
+                    f"'{self.name}' writes into {a} here; s2sgrad never updates a caller's "
+                    "arrays, so it cannot give Python's result", locs[i], self._hint(i, j))
+
+    def _shown(self, k: int) -> str:
+        name, _, container = self.owners[k]
+        return f"'{name}' (one of its items)" if container else f"'{name}'"
+
+    def _hint(self, i: int, j: int) -> str:
+        """A call with a copy of argument `j`, in the user's signature."""
+        if self.owners[i][0] == self.owners[j][0]:
+            return (f"give each item of '{self.owners[j][0]}' its own array, e.g. by copying "
+                    "one of the two with .copy()")
+        call = _copied(self.owners, self.owners[j][0])
+        prefix = "import copy; " if "copy.deepcopy" in call else ""
+        return f"pass a copy of one of them, e.g. {prefix}{self.name}({call})"
 
 
 def _shares(a: object, b: object) -> bool:
@@ -326,5 +424,15 @@ def _shares(a: object, b: object) -> bool:
         return True
 
 
-def _copied(params: tuple[str, ...], j: int) -> str:
-    return ", ".join(f"{p}.copy()" if k == j else p for k, p in enumerate(params))
+def _copied(owners: tuple, copied: str) -> str:
+    """The arguments of a call in the user's signature (`k=k` for keyword-only ones), with
+    the one named `copied` copied (`copy.deepcopy` for a list, tuple or dict)."""
+    parts, seen = [], set()
+    for name, kwonly, container in owners:
+        if name in seen:
+            continue
+        seen.add(name)
+        value = name if name != copied else \
+            f"copy.deepcopy({name})" if container else f"{name}.copy()"
+        parts.append(f"{name}={value}" if kwonly else value)
+    return ", ".join(parts)

@@ -134,15 +134,25 @@ def _unknown_int(a: Aval) -> bool:
 def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
          int_stand_in: int) -> Aval:
     ins = [kind(a, avals) for a in args]
-    try:
-        values = [_stand_in(a, i, int_stand_in) for a, i in zip(args, ins)]
-        kwvalues = {k: _stand_in(v, kind(v, avals), int_stand_in) for k, v in kwargs.items()}
-        with np.errstate(all="ignore"):
-            out = _keeping_random_state(prim, values, kwvalues)
-    except Exception:
+    ran = run_on_stand_ins(prim, args, kwargs, avals, int_stand_in)
+    if ran is None:
         return ANY
+    out = ran[1]
     static = all(i.value is not None for i in ins) or prim in _SHAPE_QUERIES
     return aval_of(out, static=static and isinstance(out, (int, tuple, str)))
+
+
+def run_on_stand_ins(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
+                     int_stand_in: int = 1) -> tuple[list[Any], Any] | None:
+    """`(inputs, prim(*inputs, **kw))` on new stand-in values of the arguments' abstract
+    values (arrays of their shapes and dtypes), or None when that cannot be run."""
+    try:
+        values = [_stand_in(a, kind(a, avals), int_stand_in) for a in args]
+        kwvalues = {k: _stand_in(v, kind(v, avals), int_stand_in) for k, v in kwargs.items()}
+        with np.errstate(all="ignore"):
+            return values, _keeping_random_state(prim, values, kwvalues)
+    except Exception:
+        return None
 
 
 def _keeping_random_state(prim: Any, values: list[Any], kwvalues: dict[str, Any]) -> Any:

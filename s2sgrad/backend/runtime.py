@@ -149,18 +149,44 @@ def seq_onehot(seq: Any, index: Any, g: Any) -> Any:
     return SeqAdjoint(out)
 
 
-def scalar_seed(y: Any) -> Any:
+def scalar_seed(y: Any, name: str = "", filename: str = "", lineno: int = 0) -> Any:
     """The adjoint 1.0 of a function's output, after checking the output is a scalar: for
-    an array of one element (`np.array([v])`), an array of ones of its shape."""
-    if np.ndim(y) != 0 and np.size(y) == 1:
-        return np.ones(np.shape(y))
-    if np.ndim(y) != 0:
-        from ..errors import NonScalarOutputError
+    an array of one element (`np.array([v])`), an array of ones of its shape. The error
+    names the function `name` defined at `filename:lineno`."""
+    if isinstance(y, float):  # Python floats and np.float64: the common case first
+        return 1.0
+    if y is None or isinstance(y, (str, bytes)):
+        output_error(y, name, filename, lineno, 0)
+    shape = np.shape(y)
+    if not shape:
+        return 1.0
+    if np.size(y) == 1:
+        return np.ones(shape)
+    from ..errors import NonScalarOutputError
 
-        raise NonScalarOutputError(
-            f"the function's output has shape {np.shape(y)}; grad needs a scalar output",
-            hint="reduce it to a scalar (e.g. with .sum()), or use jacobian")
-    return 1.0
+    who = f"'{name}'" if name else "the function"
+    raise NonScalarOutputError(
+        f"{who} returns an array of shape {shape}; grad needs a scalar output",
+        (filename, lineno, 0) if filename else None,
+        "reduce it to a scalar (e.g. with .sum()), or use jacobian")
+
+
+def output_error(y: Any, name: str, filename: str, lineno: int, col: int) -> Any:
+    """Raise: the function `name` returned `y` (None or a str) on this call, at the line
+    `filename:lineno`, where `grad` needs a number."""
+    from ..errors import NonScalarOutputError
+
+    shown = "None" if y is None else f"{type(y).__name__} {y!r}"[:80]
+    who = f"'{name}'" if name else "the function"
+    raise NonScalarOutputError(
+        f"{who} returns {shown} on this call; grad needs a scalar output",
+        (filename, lineno, col) if filename else None,
+        "return a number on every path (e.g. end the function with return and the value to "
+        "differentiate)")
+
+
+# statements kept for what they do, though no value they make is read
+EFFECTS = (sweep_marker, output_error)
 
 
 def zeros_like(x: Any) -> Any:

@@ -49,9 +49,12 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
     lw = _Lowerer(src, NameSupply(taken, every))
     lw.ret_arities = set()
     params: list[Var] = []
+    owners: list[tuple[str, bool, bool]] = []
+    kwonly = {a.arg for a in src.tree.args.kwonlyargs}
     for a, td in zip(args, treedefs or [pytree.LEAF] * len(args)):
         leaves = [lw.names.var(p) for p in pytree.leaf_paths(td, a)]
         params += leaves
+        owners += [(a, a in kwonly, td != pytree.LEAF)] * len(leaves)
         lw.env[a] = _static(td, iter(leaves))
     lw.env["%ret"] = Const(False)
     body = list(src.tree.body)
@@ -64,7 +67,7 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
     kwdefaults = (src.fn.__kwdefaults__ or {}) if treedefs is None else {}
     defaults += tuple(kwdefaults[a.arg] for a in src.tree.args.kwonlyargs if a.arg in kwdefaults)
     return Function(src.name, params, lw.block, results, src.loc(src.tree), frozenset(taken),
-                    returns_tuple=is_tuple, defaults=defaults)
+                    returns_tuple=is_tuple, defaults=defaults, arguments=tuple(owners))
 
 
 def container_hint(target: ast.Subscript, base: Tup) -> str:

@@ -165,6 +165,9 @@ class Function:
     # an argument (`analysis.aliasing.ArgumentsAlias`): Python's result would depend on
     # whether two arguments share memory.
     alias_check: Any = None
+    # Per parameter, the user's argument it is or is a leaf of: (name, keyword-only,
+    # whether the argument is a container), for messages and hints in the user's terms.
+    arguments: tuple = ()
 
 
 def defined_vars(stmt: Stmt) -> list[Var]:

@@ -204,10 +204,14 @@ def _std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
         x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    spread = np.where(ans == 0.0, 1.0, ans)  # no spread: d is 0, and so is the derivative
-    if axis is None or keepdims:
-        return g / (n * spread) * d
-    return np.expand_dims(g / (n * spread), axis) * d
+    if axis is None and not keepdims:  # one spread: a branch, not np.where
+        return g * (0.0 if ans == 0.0 else 1.0 / (n * ans)) * d
+    # no spread: the factor is 0 (not 1/0), so derivatives of this derivative are 0 too
+    some = ans != 0.0
+    scale = some / (n * np.where(some, ans, 1.0))
+    if keepdims:
+        return g * scale * d
+    return np.expand_dims(g * scale, axis) * d
 
 
 def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
@@ -216,10 +220,11 @@ def _std_jvp(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False,
         x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    spread = np.where(ans == 0.0, 1.0, ans)  # as in `_std`
-    if axis is None and not keepdims:
-        return np.sum(t * d) / (n * spread)
-    return np.sum(t * d, axis=axis, keepdims=keepdims) / (n * spread)
+    if axis is None and not keepdims:  # as in `_std`
+        return np.sum(t * d) * (0.0 if ans == 0.0 else 1.0 / (n * ans))
+    some = ans != 0.0
+    scale = some / (n * np.where(some, ans, 1.0))
+    return np.sum(t * d, axis=axis, keepdims=keepdims) * scale
 
 
 defvjp(np.var, _var)

@@ -93,11 +93,15 @@ def _like_argument(pieces: list[np.ndarray], arrays: Any) -> Any:
     return pieces
 
 
-def _split_like(g: np.ndarray, arrays: Any, axis: int, ndmin: int = 1) -> Any:
-    """The adjoint of joining `arrays` along `axis` (after promotion to `ndmin` dimensions):
-    `g` cut into pieces of the arrays' own shapes (copies: each may be updated in place)."""
+def _split_like(g: np.ndarray, arrays: Any, axis: int | None, ndmin: int = 1) -> Any:
+    """The adjoint of joining `arrays` along `axis` (after promotion to `ndmin` dimensions;
+    None: flattened first): `g` cut into pieces of the arrays' own shapes (copies: each may
+    be updated in place)."""
     shapes = [np.shape(a) for a in arrays]
-    sizes = [((1,) * (ndmin - len(s)) + s)[axis] for s in shapes]
+    if axis is None:
+        sizes, axis = [int(np.prod(s)) for s in shapes], 0
+    else:
+        sizes = [((1,) * (ndmin - len(s)) + s)[axis] for s in shapes]
     pieces = np.split(g, np.cumsum(sizes)[:-1], axis)
     return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 

@@ -28,7 +28,7 @@ def cse(fn: Function) -> Function:
     substitute(body, mapping)
     results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check)
+                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
 
 
 def _pure(prim: Any) -> bool:

@@ -138,7 +138,7 @@ def dce(fn: Function) -> Function:
 
 def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check)
+                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
 
 
 def _vars(atoms: list[Atom]) -> set[Var]:
@@ -149,7 +149,7 @@ def _dce(block: Block, live: set[Var]) -> Block:
     out: Block = []
     for s in reversed(block):
         if isinstance(s, Assign):
-            if any(o in live for o in s.outs) or s.prim is runtime.sweep_marker:
+            if any(o in live for o in s.outs) or s.prim in runtime.EFFECTS:
                 live |= _vars([*s.args, *s.kwargs.values()])
                 out.append(s)
         elif isinstance(s, If):

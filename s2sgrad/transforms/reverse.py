@@ -97,7 +97,9 @@ def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: 
                                            "or use has_aux=True to return the dict as well")
             if not seeds and not K.is_scalar(out, rev.kinds) and \
                     K.kind(out, rev.kinds).shape != ():  # only known at run time: check it
-                g = rev.emit(runtime.scalar_seed, [out], "b" + out.name, fn.loc)
+                at = [Const(fn.name), Const(fn.loc.filename), Const(fn.loc.lineno)] \
+                    if fn.loc is not None else []
+                g = rev.emit(runtime.scalar_seed, [out, *at], "b" + out.name, fn.loc)
             rev.accum(out, g, adj)
     return params
 

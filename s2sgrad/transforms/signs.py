@@ -46,7 +46,7 @@ def fold_signs(fn: Function) -> Function:
     substitute(body, renamed)
     results = [renamed.get(a, a) if isinstance(a, Var) else a for a in results]
     return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check)
+                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
 
 
 class _Signs:

@@ -160,3 +160,54 @@ def test_a_function_of_one_array_that_writes_into_it_compiles_and_checks_nothing
         want = s2sgrad.numerical_grad(lambda x: fun(x.copy(), *rest), a)
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     assert "_check_aliases" not in s2sgrad.source(s2sgrad.grad(fun))
+
+
+# -- the hint's call is written in the user's signature ----------------------------------------
+
+def write_from_params(x, p):
+    x[0] = 0.0
+    return np.sum(x * p[0]) + np.sum(p[1] * p[1])
+
+
+def write_keyword(x, *, y):
+    x[0] = 0.0
+    return np.sum(x * y)
+
+
+def run_hint(hint, namespace):
+    """Run the code after 'e.g. ' in `hint` (statements, then the call) and return the
+    call's value."""
+    code = hint.split("e.g. ", 1)[1]
+    *statements, call = code.split("; ")
+    for statement in statements:
+        exec(statement, namespace)
+    return eval(call, namespace)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 2)])
+def test_the_hint_for_a_pytree_argument_copies_the_argument_and_runs(shape):
+    a = np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape)
+    p = [a, a * 2.0]
+    g = s2sgrad.grad(write_from_params, argnums=1)
+    with pytest.raises(errors.AliasedArgumentsError) as info:
+        g(a, p)
+    assert "'p'" in str(info.value) and "p_0" not in str(info.value)
+    assert info.value.hint.endswith("write_from_params(x, copy.deepcopy(p))")
+    got = run_hint(info.value.hint, {"write_from_params": g, "x": a, "p": p})
+    for k in range(2):
+        want = s2sgrad.numerical_grad(
+            lambda v: write_from_params(a.copy(), [v, p[1]] if k == 0 else [p[0], v]),
+            p[k].copy())
+        np.testing.assert_allclose(got[k], want, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 2)])
+def test_the_hint_for_a_keyword_only_argument_passes_it_by_keyword(shape):
+    a = np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape)
+    g = s2sgrad.grad(write_keyword)
+    with pytest.raises(errors.AliasedArgumentsError) as info:
+        g(a, y=a)
+    assert info.value.hint.endswith("write_keyword(x, y=y.copy())")
+    got = run_hint(info.value.hint, {"write_keyword": g, "x": a, "y": a})
+    want = s2sgrad.numerical_grad(lambda v: write_keyword(v.copy(), y=a.copy()), a.copy())
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)

@@ -83,3 +83,80 @@ def test_a_use_inside_a_branch_the_arguments_do_not_take_is_not_an_error():
     x = np.array([1.0, 2.0])
     assert s2sgrad.grad(scalar_or_array)(x) == pytest.approx(2.0 * x)
     assert s2sgrad.grad(scalar_or_array)(3.0) == pytest.approx(6.0)
+
+
+# -- loops that may run zero times, and the right operand of and/or ------------------------
+
+def doubled_while_positive(x, n):
+    for i in range(n):
+        if x > 0.0:
+            x = x * 2.0
+    return np.sum(x * x)
+
+
+def doubled_while_counting(x, n):
+    while n > 0 and x > 0.0:
+        x = x * 2.0
+        n = n - 1
+    return np.sum(x * x)
+
+
+def twice_doubled(x):
+    for i in range(2):
+        if x > 0.0:
+            x = x * 2.0
+    return np.sum(x)
+
+
+def checked_first(x, n):
+    while x > 0.0 and n > 0:
+        n = n - 1
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("fn", [doubled_while_positive, doubled_while_counting])
+@pytest.mark.parametrize("shape", [(3,), (2, 2)])
+def test_a_loop_that_runs_zero_times_is_not_checked(fn, shape):
+    x = np.linspace(0.5, 1.5, int(np.prod(shape))).reshape(shape)
+    assert fn(x, 0) == pytest.approx(np.sum(x * x))  # Python runs it
+    got = s2sgrad.grad(fn)(x, 0)
+    np.testing.assert_allclose(got, s2sgrad.numerical_grad(fn, x, 0), rtol=1e-7)
+
+
+def test_a_loop_over_a_constant_range_is_checked():
+    with pytest.raises(errors.ShapeError) as info:
+        s2sgrad.grad(twice_doubled)(np.ones(3))
+    assert at(twice_doubled, "if x > 0.0:") in str(info.value)
+
+
+def test_the_left_operand_of_and_is_checked_and_its_hint_runs():
+    with pytest.raises(errors.ShapeError) as info:
+        s2sgrad.grad(checked_first)(np.ones(3), 0)
+    assert at(checked_first, "while x > 0.0 and n > 0") in str(info.value)
+    assert "np.all(x > 0.0) or np.any(x > 0.0)" in info.value.hint
+    x = np.ones(3)
+    assert bool(np.all(x > 0.0)) or bool(np.any(x > 0.0))
+
+
+def test_every_replacement_a_math_hint_suggests_exists():
+    import importlib
+    import re
+    from s2sgrad.analysis.uses import elementwise_hint
+
+    for name in dir(math):
+        if name.startswith("_") or not callable(getattr(math, name)):
+            continue
+        hint = elementwise_hint(name)
+        for path in re.findall(r"\b(np|scipy\.special)\.(\w+)", hint):
+            module = np if path[0] == "np" else importlib.import_module("scipy.special")
+            assert hasattr(module, path[1]), (name, hint)
+        assert "np.erf" not in hint and "np.gamma" not in hint and "np.lgamma" not in hint
+
+
+def test_the_hint_for_erf_names_scipy():
+    def error_function(x):
+        return math.erf(x)
+
+    with pytest.raises(errors.ArgumentError) as info:
+        s2sgrad.grad(error_function)(np.ones(2))
+    assert "scipy.special.erf" in info.value.hint
