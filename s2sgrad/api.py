@@ -18,6 +18,7 @@ from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
+from .frontend.parse import call_signature
 from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
                      caller_loc)
 from .ir.printer import format_function
@@ -139,8 +140,8 @@ class Transformed:
 
     def _too_many(self, given: int) -> ArgumentError:
         """Python's own error for too many arguments, naming the user's function."""
-        name, shown = dispatch.name_of(self), str(inspect.signature(self.fun))
-        params = [p for p in inspect.signature(self.fun).parameters.values()
+        name, shown = dispatch.name_of(self), str(call_signature(self.fun))
+        params = [p for p in call_signature(self.fun).parameters.values()
                   if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         extra = given - len(self.info.params)
         n = len(params)
@@ -236,7 +237,7 @@ class Transformed:
         return args
 
     def _check_inputs(self, args: tuple, flat: list) -> None:
-        from .jacobians import input_type_error, is_float
+        from .arguments import input_type_error, is_float
 
         for i in self.opts.argnums:
             for a in flat[i][0]:
@@ -250,7 +251,7 @@ class Transformed:
 
 def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
     """Differentiated arguments are positional: the compiled code takes them by position."""
-    params = list(inspect.signature(fun).parameters.values())
+    params = list(call_signature(fun).parameters.values())
     if i < len(params) and params[i].kind is inspect.Parameter.KEYWORD_ONLY:
         names = [p.name for p in params]
         calls = ", ".join(f"{p}={p}" if params[k].kind is inspect.Parameter.KEYWORD_ONLY
@@ -268,7 +269,7 @@ def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
     if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
         return
     try:
-        names = list(inspect.signature(fun).parameters)
+        names = list(call_signature(fun).parameters)
     except (TypeError, ValueError):
         names = []
     shown = {i: n for i, n in enumerate(names)}

@@ -139,6 +139,16 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
     return src
 
 
+def call_signature(fun: Any) -> inspect.Signature:
+    """The parameters of what calling `fun` runs: a `functools.wraps` wrapper's own, not the
+    wrapped function's (`inspect.signature` follows `__wrapped__`); an `lru_cache` wrapper
+    (C code, no signature of its own) takes its function's."""
+    try:
+        return inspect.signature(fun, follow_wrapped=False)
+    except ValueError:
+        return inspect.signature(fun)
+
+
 def unwrap(fn: Any) -> tuple[Any, tuple]:
     """The function that calling `fn` runs, and the leading positional arguments it binds:
     `obj.method` is `(method's function, (obj,))`, `functools.partial(f, a)` is
@@ -164,7 +174,7 @@ def _partial_error(fn: functools.partial) -> SourceUnavailableError:
     """Keyword arguments of a partial stay overridable: the hint binds them in a lambda."""
     name = getattr(fn.func, "__name__", "f")
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    rest = [p.name for p in inspect.signature(fn).parameters.values() if p.kind in positional]
+    rest = [p.name for p in call_signature(fn).parameters.values() if p.kind in positional]
     call = [repr(a) for a in fn.args] + rest + [f"{k}={v!r}" for k, v in fn.keywords.items()]
     return SourceUnavailableError(
         f"cannot differentiate functools.partial({name}, ...) with keyword arguments",
