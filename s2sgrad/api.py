@@ -18,7 +18,7 @@ from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
-from .frontend.parse import call_signature
+from .frontend.parse import call_signature, canonical
 from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
                      caller_loc)
 from .ir.printer import format_function
@@ -307,6 +307,7 @@ def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...
                has_aux: bool) -> Callable[..., Any]:
     _check_callable(fun)
     check_argnums(argnums, fun)
+    fun = canonical(fun)  # a callable dataclass by identity; a staticmethod __call__
     is_tuple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if is_tuple else (argnums,)
     opts = pipeline.Options(mode, nums, is_tuple, has_aux)

@@ -35,6 +35,7 @@ from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them 
 from .arguments import (bind, check_cotangents, check_floats, check_jvp_leaves, check_real,
                         check_sequences, reject_complex)
 from .errors import S2SGradError
+from .frontend.parse import canonical
 
 sweeps: Counter = Counter()
 _COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
@@ -94,6 +95,7 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """`(fun(*primals), J @ tangents)` in one forward sweep. Primals may be pytrees; each
     tangent has the structure of its primal (missing trailing tangents are zero)."""
     check_sequences("jvp", primals, tangents)
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         reject_complex(tangents, "tangent", "s2sgrad.jvp(f, (x,), (v.real,))")
         return fun.jvp(primals, tangents)
@@ -117,6 +119,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     """`(fun(*primals), pullback)`; `pullback(u)` returns `uᵀ J` for every argument, each
     in the structure of its argument (zero for an int or bool one, which is a constant, as
     JAX's float0 cotangent is). The pullback can be called many times."""
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         return derived.vjp_of(fun, primals)
     primals = bind(fun, primals, "vjp")
@@ -210,6 +213,7 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
 def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
             ) -> Callable[..., Any]:
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         return derived.jacobian_of(fun, argnums)
     is_tuple = isinstance(argnums, tuple)
@@ -321,6 +325,7 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     from .api import check_argnums
 
     check_argnums(argnums, fun)
+    fun = canonical(fun)
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
     if isinstance(fun, Derived):
@@ -332,6 +337,7 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
             ) -> Callable[..., Any]:
     """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`, in JAX's layout. Of a
     derivative (a scalar `grad(f)`, or `grad(grad(f))`), two more forward steps."""
+    fun = canonical(fun)
     inner = derived.as_derived(fun)
     if inner is not None:
         return derived.hessian_of(inner, argnums)
@@ -344,6 +350,7 @@ def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
     one argument it returns `H v`; with several, a tuple with one entry per argument."""
     check_sequences("hvp", primals, tangents)
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         reject_complex(tangents, "tangent", "s2sgrad.hvp(f, (x,), (v.real,))")
         return derived.hvp_of(fun, primals, tangents)

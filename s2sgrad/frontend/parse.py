@@ -166,8 +166,25 @@ def unwrap(fn: Any) -> tuple[Any, tuple]:
         return unwrap(fn.__wrapped__)  # functools.lru_cache / cache: the same values
     call = getattr(type(fn), "__call__", None)
     if isinstance(call, types.FunctionType) and not isinstance(fn, (type, types.FunctionType)):
+        if isinstance(inspect.getattr_static(type(fn), "__call__"), staticmethod):
+            return unwrap(call)  # a staticmethod binds nothing
         return unwrap(types.MethodType(call, fn))
     return fn, ()
+
+
+def canonical(fn: Any) -> Any:
+    """`fn` as the transforms key and read it: a callable object whose `__call__` is a
+    staticmethod is that function (it binds nothing, and `inspect.signature` of the object
+    drops its first parameter), and one that cannot be a dictionary key (a dataclass) is its
+    `__call__` with the object bound, keyed by identity. Anything else is `fn`."""
+    if isinstance(fn, (type, types.FunctionType, types.MethodType, functools.partial)):
+        return fn
+    call = inspect.getattr_static(type(fn), "__call__", None)
+    if isinstance(call, staticmethod):
+        return call.__func__
+    if isinstance(call, types.FunctionType) and getattr(type(fn), "__hash__", None) is None:
+        return functools.partial(call, fn)
+    return fn
 
 
 def _partial_error(fn: functools.partial) -> SourceUnavailableError:
@@ -193,17 +210,17 @@ def _with_bound(src: Source, bound: tuple) -> Source:
     args = src.tree.args
     positional = [*args.posonlyargs, *args.args]
     names = [a.arg for a in positional[:len(bound)]]
-    free = len(positional) - len(src.fn.__defaults__ or ())
-    if len(names) < len(bound) or len(bound) > free:
+    if len(names) < len(bound):
         raise SourceUnavailableError(
             f"'{src.name}' is called with {len(bound)} bound arguments (self or a partial's "
-            "arguments), more than its parameters without defaults",
+            f"arguments), more than its {len(positional)} positional parameters",
             src.loc(src.tree), "differentiate a def that takes the remaining arguments")
     rest = positional[len(bound):]
     tree = copy.copy(src.tree)  # the lambda index shares its nodes: do not change them
     tree.args = copy.copy(args)
     tree.args.posonlyargs = [a for a in rest if a in args.posonlyargs]
     tree.args.args = [a for a in rest if a in args.args]
+    tree.args.defaults = args.defaults[max(len(args.defaults) - len(rest), 0):]
     closure = {**src.closure, **dict(zip(names, bound))}
     return Source(src.fn, tree, src.filename, src.col_shift, closure)
 
