@@ -360,6 +360,7 @@ def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         return program(*primals, *tangents)
     from .api import grad
 
+    bind(fun, primals, "hvp")  # too many primals: an ArgumentError naming the function
     nums = tuple(range(len(primals)))
     g = grad(fun, argnums=nums if len(nums) > 1 else 0)
     _, t = jvp(g, primals, tangents)

@@ -111,9 +111,20 @@ def test_too_many_arguments_to_a_wraps_wrapper_show_the_wrappers_signature():
     lambda: s2sgrad.jacobian(_one)(1.0, 2.0),
     lambda: s2sgrad.jacfwd(_one, fused=False)(1.0, 2.0),
     lambda: s2sgrad.jacrev(_one, fused=False)(np.ones(2), 2.0),
-], ids=["jvp", "vjp", "jacobian", "jacfwd", "jacrev"])
+    lambda: s2sgrad.hvp(_one, (1.0, 2.0), (1.0, 1.0)),
+    lambda: s2sgrad.hessian(_one)(1.0, 2.0),
+], ids=["jvp", "vjp", "jacobian", "jacfwd", "jacrev", "hvp", "hessian"])
 def test_too_many_arguments_are_an_argument_error_at_the_calling_line(call):
     with pytest.raises(errors.ArgumentError) as info:
         call()
     assert info.value.loc.filename == here()
     assert "_one(x)" in info.value.message and "2 were given" in info.value.message
+
+
+def test_after_a_successful_call_too_many_arguments_are_pythons_own_type_error():
+    g = s2sgrad.grad(_one)
+    with pytest.raises(errors.ArgumentError):  # before: s2sgrad's error, naming _one(x)
+        g(1.0, 2.0)
+    assert g(1.5) == 3.0
+    with pytest.raises(TypeError, match="takes 1 positional argument"):  # the armed code
+        g(1.0, 2.0)
