@@ -52,6 +52,8 @@ def _base(fun: Callable[..., Any], treedefs: tuple | None
 
 def _flatten(args: Sequence[Any]) -> tuple[list[Any], tuple | None]:
     """The leaves of all arguments, and their structures (None when all are leaves)."""
+    if all(a.__class__ is float or a.__class__ is np.ndarray for a in args):
+        return list(args), None  # the common case, without flattening
     flat = [pytree.flatten(a) for a in args]
     treedefs = tuple(td for _, td in flat)
     simple = all(td == pytree.LEAF for td in treedefs)
@@ -130,11 +132,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     out, inner = _compiled(fun, step, leaves, treedefs)(*leaves)
     out = _regroup(fun, out, treedefs)
 
-    out_leaves, out_td = pytree.flatten(out)
-    # outputs that are arrays, floats or tuples of them: one cotangent of its shape each
-    # (a dict's cotangent may leave keys out: its structure is checked by the code)
-    shapes = [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
-        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
+    shapes = _cotangent_shapes(out)
     starts = None if treedefs is None else \
         np.cumsum([0, *(pytree.num_leaves(td) for td in treedefs)]).tolist()
 
@@ -149,6 +147,17 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
                      for td, a, b in zip(treedefs, starts[:-1], starts[1:]))
 
     return out, pullback
+
+
+def _cotangent_shapes(out: Any) -> list[tuple] | None:
+    """For an output that is an array, a float or a tuple of them, the shape of each
+    cotangent the pullback takes (one per value); None for other structures (a dict's
+    cotangent may leave keys out: its structure is checked when the pullback is called)."""
+    if out.__class__ is np.ndarray or out.__class__ is float:
+        return [np.shape(out)]
+    out_leaves, out_td = pytree.flatten(out)
+    return [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
+        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
 
 
 def _unit(x: Any, k: int) -> Any:

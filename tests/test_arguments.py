@@ -128,3 +128,24 @@ def test_after_a_successful_call_too_many_arguments_are_pythons_own_type_error()
     assert g(1.5) == 3.0
     with pytest.raises(TypeError, match="takes 1 positional argument"):  # the armed code
         g(1.0, 2.0)
+
+
+def test_the_checks_of_plain_floats_and_arrays_flatten_nothing(monkeypatch):
+    """jvp, vjp and pullbacks run once per column in jacfwd's fallback and jacrev: the
+    common case (floats and float arrays of the right shapes) takes the cheap checks."""
+    from s2sgrad import pytree
+
+    f = lambda x, s: np.sin(x) * s  # noqa: E731
+    s2sgrad.jvp(f, (X, 2.0), (X, 1.0))  # compiled before flatten is taken away
+    _, pullback = s2sgrad.vjp(f, X, 2.0)
+
+    def no_flatten(value):
+        raise AssertionError("flattened on the common path")
+
+    monkeypatch.setattr(pytree, "flatten", no_flatten)
+    _, t = s2sgrad.jvp(f, (X, 2.0), (X, 1.0))
+    assert np.allclose(t, central(lambda v: np.sin(v[:3]) * v[3], np.r_[X, 2.0], np.r_[X, 1.0]))
+    gx, gs = pullback(np.ones(3))
+    assert np.allclose(gx, 2.0 * np.cos(X)) and np.isclose(gs, np.sum(np.sin(X)))
+    out, pullback = s2sgrad.vjp(f, X, 2.0)
+    assert np.allclose(pullback(np.ones(3))[0], 2.0 * np.cos(X))

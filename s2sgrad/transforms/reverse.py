@@ -120,6 +120,10 @@ class _Reverser:
         self.kinds[out] = K.evaluate(prim, args, {}, self.kinds)
         return out
 
+    def joined(self, like: K.Aval, *atoms: Atom) -> K.Aval:
+        """The kind of an adjoint that is one of `atoms` (see `dtypes.joined`)."""
+        return dtypes.joined(like, [K.kind(a, self.kinds) for a in atoms])
+
     def zero(self, like: Var) -> Atom:
         """A materialized zero adjoint for `like` (symbolic zeros need no code)."""
         aval = K.kind(like, self.kinds)
@@ -272,8 +276,7 @@ class _Reverser:
                                outs, s.loc))
             for k, (v, o) in enumerate(zip(changed, outs)):
                 adj[v] = o
-                self.kinds[o] = dtypes.joined(K.kind(v, self.kinds), [
-                    K.kind(results[0][k], self.kinds), K.kind(results[1][k], self.kinds)])
+                self.kinds[o] = self.joined(K.kind(v, self.kinds), results[0][k], results[1][k])
         return [forward]
 
     def _export(self, s: If, fwd_t: Block, rev_t: Block, fwd_e: Block, rev_e: Block,
@@ -358,8 +361,7 @@ class _Reverser:
             r_carried, inits, r_next = [stack, *r_carried], [stack_out, *inits], [rest, *r_next]
         outs = [self.names.var(v.name) for v in r_carried]
         for o, c, i, n in zip(outs, r_carried, inits, r_next):
-            self.kinds[o] = dtypes.joined(self.kinds.get(c, K.ANY), [
-                K.kind(i, self.kinds), K.kind(n, self.kinds)])
+            self.kinds[o] = self.joined(self.kinds.get(c, K.ANY), i, n)
         self.out.append(For(start, stop, step, index, r_carried, inits, rev_b, r_next, outs,
                             backwards, s.loc))
         outs = outs[len(outs) - len(live) - len(invariant):]
