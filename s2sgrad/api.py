@@ -10,14 +10,18 @@ dispatcher's code is made in dispatch.py.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from types import FunctionType
 from typing import Any, Callable
+
+import numpy as np
 
 from . import diskcache, dispatch, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
+from .frontend.parse import call_signature, canonical
 from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
                      caller_loc)
 from .ir.printer import format_function
@@ -139,8 +143,8 @@ class Transformed:
 
     def _too_many(self, given: int) -> ArgumentError:
         """Python's own error for too many arguments, naming the user's function."""
-        name, shown = dispatch.name_of(self), str(inspect.signature(self.fun))
-        params = [p for p in inspect.signature(self.fun).parameters.values()
+        name, shown = dispatch.name_of(self), str(call_signature(self.fun))
+        params = [p for p in call_signature(self.fun).parameters.values()
                   if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         extra = given - len(self.info.params)
         n = len(params)
@@ -236,7 +240,7 @@ class Transformed:
         return args
 
     def _check_inputs(self, args: tuple, flat: list) -> None:
-        from .jacobians import input_type_error, is_float
+        from .arguments import input_type_error, is_float
 
         for i in self.opts.argnums:
             for a in flat[i][0]:
@@ -250,7 +254,7 @@ class Transformed:
 
 def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
     """Differentiated arguments are positional: the compiled code takes them by position."""
-    params = list(inspect.signature(fun).parameters.values())
+    params = list(call_signature(fun).parameters.values())
     if i < len(params) and params[i].kind is inspect.Parameter.KEYWORD_ONLY:
         names = [p.name for p in params]
         calls = ", ".join(f"{p}={p}" if params[k].kind is inspect.Parameter.KEYWORD_ONLY
@@ -268,7 +272,7 @@ def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
     if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
         return
     try:
-        names = list(inspect.signature(fun).parameters)
+        names = list(call_signature(fun).parameters)
     except (TypeError, ValueError):
         names = []
     shown = {i: n for i, n in enumerate(names)}
@@ -306,13 +310,64 @@ def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...
                has_aux: bool) -> Callable[..., Any]:
     _check_callable(fun)
     check_argnums(argnums, fun)
+    fun = canonical(fun)  # a callable dataclass by identity; a staticmethod __call__
     is_tuple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if is_tuple else (argnums,)
     opts = pipeline.Options(mode, nums, is_tuple, has_aux)
+    if mode in ("grad", "value_and_grad") and _binds_data(fun):
+        bound = BoundGradient.make(fun, opts)
+        if bound is not None:
+            return bound
     key = (fun, getattr(fun, "__code__", None), opts)
     if key not in _TRANSFORMS:
         _TRANSFORMS[key] = _dispatcher(Transformed(fun, opts))
     return _TRANSFORMS[key]
+
+
+def _binds_data(fun: Any) -> bool:
+    """A `functools.partial` of a plain function that binds floats and arrays only."""
+    return isinstance(fun, functools.partial) and not fun.keywords and \
+        isinstance(fun.func, FunctionType) and not hasattr(fun.func, "__s2sgrad__") and \
+        all(type(v) is float or isinstance(v, np.floating) or
+            isinstance(v, np.ndarray) and v.dtype.kind in "fiub" for v in fun.args)
+
+
+class BoundGradient:
+    """`grad(functools.partial(f, *values))` where the values are floats and arrays: the
+    gradient of `f` itself with the values passed as run-time arguments, so a partial made
+    afresh for each call (a new batch each step) reuses `f`'s compiled code, and no cache
+    keeps the values. Transforms of this gradient (`grad` of it, `hessian`, `source`) read
+    `__s2sgrad__`: the partial's own transformation (its values as constants), made when
+    first asked for."""
+
+    def __init__(self, fun: functools.partial, inner: Callable[..., Any],
+                 opts: pipeline.Options):
+        self._partial, self._inner, self._opts = fun, inner, opts
+        self._made: Transformed | None = None
+        self.__name__ = self.__qualname__ = inner.__name__
+        self.__doc__ = inner.__doc__
+
+    @staticmethod
+    def make(fun: functools.partial, opts: pipeline.Options) -> "BoundGradient | None":
+        """None when `opts.argnums` is not in range for the partial (the partial's own
+        transformation then reports it)."""
+        n_bound = len(fun.args)
+        n = len(pipeline.signature(fun.func).params) - n_bound
+        if not all(-n <= i < n for i in opts.argnums):
+            return None
+        nums = tuple(i % n + n_bound for i in opts.argnums)
+        inner = _transform(fun.func, opts.mode, nums if opts.argnums_is_tuple else nums[0],
+                           opts.has_aux)
+        return BoundGradient(fun, inner, opts)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._inner(*self._partial.args, *args, **kwargs)
+
+    @property
+    def __s2sgrad__(self) -> Transformed:
+        if self._made is None:
+            self._made = _dispatcher(Transformed(self._partial, self._opts)).__s2sgrad__
+        return self._made
 
 
 def grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] = 0,

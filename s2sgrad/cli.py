@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 from .errors import S2SGradError
 from .pipeline import STAGES
+from .frontend.parse import call_signature
 from .transpile import MODES
 
 
@@ -158,7 +159,7 @@ def _check(args: argparse.Namespace) -> int:
 
     path, name = args.target
     fn = _original(load_function(path, name))
-    params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
+    params = list(call_signature(fn).parameters.values())
     s2sgrad.grad(fn)  # parses and fences: unsupported syntax is reported before running
     values = _arguments(fn, name, params, args.args, args.seed)
     nums = _check_argnums(name, params, values, args.argnums)

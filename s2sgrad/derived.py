@@ -45,9 +45,9 @@ class Derived:
     def bind(self, args: Sequence[Any]) -> tuple:
         """The arguments with defaults filled in, checked: the differentiated ones must be
         floating-point scalars."""
-        from .jacobians import _bind, check_floats
+        from .arguments import bind, check_floats
 
-        args = _bind(self.base, tuple(args))[:self.n_args]
+        args = bind(self.base, tuple(args), "the derivative")[:self.n_args]
         check_floats(self.base, args, self.wrt)
         for i in self.wrt:
             if isinstance(args[i], (tuple, list, dict)) or np.ndim(args[i]) != 0:
@@ -94,11 +94,11 @@ class Derived:
 
     def jvp(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
         """`(self(*primals), the derivative along tangents)` in one forward sweep."""
-        from .jacobians import _check_tangents
+        from .arguments import check_tangents
 
         args = self.bind(primals)
         tangents = (*tangents, *(0.0,) * (self.n_args - len(tangents)))
-        _check_tangents(self.base, args, tangents)
+        check_tangents(self.base, args, tangents)
         if self._tangent is None:
             self._tangent = self._step((0.0,) * self.n_args, self.wrt)
         out = self._tangent.results(args, (*self.extras, *tangents, *(0.0,) * len(self.extras)))
@@ -166,12 +166,13 @@ def hessian_of(fun: Derived, argnums: int | tuple[int, ...]) -> Callable[..., An
 def vjp_of(fun: Derived, primals: Sequence[Any]) -> tuple[Any, Callable[..., Any]]:
     """`vjp` of a Derived: the pullback scales its partial derivatives (zero for an int or
     bool argument, a constant), computed on the first call."""
-    from .jacobians import is_float
+    from .arguments import is_float, reject_complex
 
     args = fun.bind(primals)
     grads: list[Any] = []
 
     def pullback(u: Any) -> tuple:
+        reject_complex((u,), "cotangent", "pullback(1.0)")
         if not grads:
             grads.extend(fun.grad(i)(*args) if is_float(a) else 0.0
                          for i, a in enumerate(args))

@@ -30,6 +30,7 @@ import numpy as np
 from . import pipeline, pytree
 from .analysis.kinds import Aval
 from .backend.compile import compile_source
+from .frontend.parse import call_signature
 
 if TYPE_CHECKING:
     from .api import Transformed
@@ -46,22 +47,13 @@ def name_of(t: Transformed) -> str:
     return f"{t.opts.mode}_{t.info.name}".replace("<lambda>", "lambda")
 
 
-def _signature(fun: Any) -> inspect.Signature:
-    """The parameters of what a call runs: a `functools.wraps` wrapper's own, not the wrapped
-    function's; an `lru_cache` wrapper (C code, no signature of its own) takes its function's."""
-    try:
-        return inspect.signature(fun, follow_wrapped=False)
-    except ValueError:
-        return inspect.signature(fun)
-
-
 def signature_parts(t: Transformed, extra: bool = False) -> tuple[str, str, list[str]]:
     """The dispatcher's name, its parameter list and its parameters' names. With `extra`,
     the list ends with `*_Pextra`, which takes surplus positional arguments to the slow
     path, so its error can name the user's function (armed code keeps the exact
     signature: a catch-all parameter would cost every call about 10 ns)."""
     params, names = [], []
-    for i, (name, p) in enumerate(_signature(t.fun).parameters.items()):
+    for i, (name, p) in enumerate(call_signature(t.fun).parameters.items()):
         text = name
         if p.default is not inspect.Parameter.empty:
             t.namespace[f"_DEF{i}"] = p.default

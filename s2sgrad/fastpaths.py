@@ -51,7 +51,7 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     key = (fun, getattr(fun, "__code__", None), sig)
     entry = _HVPS.get(key)
     if entry is None or not pipeline.fresh(entry[1]):
-        from .jacobians import check_floats
+        from .arguments import check_floats
 
         check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
         made, deps = None, ()
@@ -100,9 +100,9 @@ class AutoJacobian:
 
     def pick(self, *args: Any) -> Any:
         if len(args) != self.n_params:
-            from .jacobians import _bind
+            from .arguments import bind
 
-            args = _bind(self.fun, args)
+            args = bind(self.fun, args, "the Jacobian")
             self.n_params = len(args)
         choice = self.choices.get(signature(args))
         if choice is None:
@@ -116,7 +116,8 @@ class AutoJacobian:
     def choose(self, args: tuple) -> tuple[Callable[..., Any], bool]:
         """The Jacobian function for arguments like `args`, and whether its dispatcher's
         code can be taken over (fused float programs)."""
-        from .jacobians import _jacfwd, _jacrev, _size, check_floats, jacfwd, jacrev
+        from .arguments import check_floats
+        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev
 
         check_floats(self.fun, args, self.nums)  # once per signature: it has the types
         out = self.fun(*pytree.copied(args))  # for its structure; fun may write args

@@ -32,7 +32,10 @@ import numpy as np
 from . import derived, fastpaths, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
-from .errors import ArgumentError, InputTypeError, S2SGradError, ShapeError, caller_loc
+from .arguments import (bind, check_cotangents, check_floats, check_jvp_leaves, check_real,
+                        check_sequences, reject_complex)
+from .errors import S2SGradError
+from .frontend.parse import canonical
 
 sweeps: Counter = Counter()
 _COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
@@ -49,6 +52,8 @@ def _base(fun: Callable[..., Any], treedefs: tuple | None
 
 def _flatten(args: Sequence[Any]) -> tuple[list[Any], tuple | None]:
     """The leaves of all arguments, and their structures (None when all are leaves)."""
+    if all(a.__class__ is float or a.__class__ is np.ndarray for a in args):
+        return list(args), None  # the common case, without flattening
     flat = [pytree.flatten(a) for a in args]
     treedefs = tuple(td for _, td in flat)
     simple = all(td == pytree.LEAF for td in treedefs)
@@ -76,103 +81,9 @@ def _regroup(fun: Callable[..., Any], out: Any, treedefs: tuple | None) -> Any:
     return t._regroup(out, treedefs)
 
 
-def _bind(fun: Callable[..., Any], args: Sequence[Any]) -> tuple:
-    base, _ = _base(fun, None)
-    sig = pipeline.signature(base)
-    missing = len(sig.params) - len(args)
-    if 0 < missing <= len(sig.defaults):
-        args = (*args, *sig.defaults[len(sig.defaults) - missing:])
-    return tuple(args)
-
-
 def _loc(fun: Callable[..., Any]) -> Any:
     """Where the user's function is defined, for error messages."""
     return pipeline.signature(_base(fun, None)[0]).loc
-
-
-def is_float(a: Any) -> bool:
-    """A real floating-point leaf: a float, or an array or NumPy scalar of such."""
-    if isinstance(a, bool):
-        return False
-    if isinstance(a, float):
-        return True
-    dtype = getattr(a, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind == "f"
-
-
-def is_complex(a: Any) -> bool:
-    """A complex leaf: a Python complex, or an array or NumPy scalar of a complex dtype."""
-    dtype = getattr(a, "dtype", None)
-    return isinstance(a, complex) or dtype is not None and np.dtype(dtype).kind == "c"
-
-
-def check_real(fun: Callable[..., Any], args: Sequence[Any]) -> None:
-    """Raise `InputTypeError` for a complex leaf in any argument (jvp and vjp differentiate
-    every argument; s2sgrad has no convention for complex derivatives)."""
-    for i, arg in enumerate(args):
-        for a in pytree.flatten(arg)[0]:
-            if is_complex(a):
-                raise input_type_error(fun, i, a)
-
-
-def check_floats(fun: Callable[..., Any], args: Sequence[Any], nums: Sequence[int]) -> None:
-    """Raise `InputTypeError`, as `grad` does, if a leaf of an argument in `nums` (the ones
-    to differentiate) is not floating-point."""
-    for i in nums:
-        for a in pytree.flatten(args[i])[0]:
-            if not is_float(a):
-                raise input_type_error(fun, i, a)
-
-
-def input_type_error(fun: Callable[..., Any], i: int, a: Any, hint: str | None = None
-                     ) -> InputTypeError:
-    """The error `grad` raises for a leaf `a` of argument `i` that is not floating-point."""
-    info = pipeline.signature(fun.base if isinstance(fun, Derived) else _base(fun, None)[0])
-    shown = f"{type(a).__name__} {a!r}" if not hasattr(a, "dtype") else \
-        f"an array of {a.dtype}"
-    if is_complex(a):
-        hint = hint or (f"s2sgrad has no convention for complex derivatives: write "
-                        f"'{info.name}' on the real and imaginary parts as two float arguments"
-                        f" f(x, y) and call grad(f, argnums=(0, 1))(z.real, z.imag)")
-    elif hint is None:
-        hint = f"pass {float(a)!r} instead of {a!r}" if isinstance(a, (int, bool)) \
-            else "convert it with .astype(float)"
-    return InputTypeError(f"argument '{info.params[i]}' of '{info.name}' is {shown}; s2sgrad "
-                          "differentiates with respect to real floating-point values",
-                          info.loc, hint)
-
-
-def _check_tangents(fun: Callable[..., Any], primals: tuple, tangents: tuple) -> None:
-    """An int or bool primal takes a zero tangent only (JAX's float0): it is a constant."""
-    for i, (x, t) in enumerate(zip(primals, tangents)):
-        for a, d in zip(pytree.flatten(x)[0], pytree.flatten(t)[0]):
-            if not is_float(a) and np.any(np.asarray(d) != 0):
-                raise input_type_error(fun, i, a, "pass a float to differentiate with "
-                                       "respect to it, or a zero tangent to hold it constant")
-
-
-def _check_sequences(name: str, primals: Any, tangents: Any) -> None:
-    """`primals` and `tangents` are sequences with one entry per argument."""
-    for what, value in (("primals", primals), ("tangents", tangents)):
-        if not isinstance(value, (tuple, list)):
-            raise ArgumentError(
-                f"{name} takes {what} as a tuple with one entry per argument, not "
-                f"{type(value).__name__}", caller_loc(),
-                f"wrap them in a tuple: s2sgrad.{name}(f, (x,), (v,)) for one argument x "
-                "with tangent v")
-
-
-def _check_shapes(name: str, shapes: list[tuple], given: list[tuple], what: str) -> None:
-    """Each tangent (cotangent) leaf has the shape of its primal (output) leaf, checked
-    before the generated code would fail on it or broadcast it."""
-    if len(given) != len(shapes):
-        raise ShapeError(f"{len(given)} {name} values for {len(shapes)} values of {what}",
-                         caller_loc(), f"pass one {name} per value, each of its shape")
-    for k, (shape, got) in enumerate(zip(shapes, given)):
-        if shape != got:
-            raise ShapeError(f"{name} {k} has shape {got}, but {what} has shape {shape}",
-                             caller_loc(), f"pass a {name} of shape {shape}, e.g. "
-                             f"np.ones({shape})")
 
 
 def _zero(x: Any) -> Any:
@@ -185,23 +96,18 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         ) -> tuple[Any, Any]:
     """`(fun(*primals), J @ tangents)` in one forward sweep. Primals may be pytrees; each
     tangent has the structure of its primal (missing trailing tangents are zero)."""
-    _check_sequences("jvp", primals, tangents)
+    check_sequences("jvp", primals, tangents)
+    fun = canonical(fun)
     if isinstance(fun, Derived):
+        reject_complex(tangents, "tangent", "s2sgrad.jvp(f, (x,), (v.real,))")
         return fun.jvp(primals, tangents)
-    primals = _bind(fun, primals)
-    check_real(fun, primals)
+    primals = bind(fun, primals, "jvp")
     tangents = tuple(tangents) + tuple(pytree.unflatten(td, [_zero(x) for x in leaves])
                                        for leaves, td in map(pytree.flatten,
                                                              primals[len(tangents):]))
     leaves, treedefs = _flatten(primals)
     tleaves, _ = _flatten(tangents)
-    if len(tleaves) != len(leaves):
-        raise S2SGradError("each tangent must have the structure of its primal",
-                           _loc(fun), "pass tangents shaped like the arguments")
-    if not all(map(is_float, leaves)):
-        _check_tangents(fun, primals, tangents)
-    _check_shapes("tangent", [np.shape(v) for v in leaves], [np.shape(t) for t in tleaves],
-                  "its primal")
+    check_jvp_leaves(fun, primals, tangents, leaves, tleaves)
     step = pipeline.Options("jvp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
     res = _compiled(fun, step, leaves, treedefs)(*leaves, *tleaves)
@@ -215,80 +121,43 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     """`(fun(*primals), pullback)`; `pullback(u)` returns `uᵀ J` for every argument, each
     in the structure of its argument (zero for an int or bool one, which is a constant, as
     JAX's float0 cotangent is). The pullback can be called many times."""
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         return derived.vjp_of(fun, primals)
-    primals = _bind(fun, primals)
-    check_real(fun, primals)
+    primals = bind(fun, primals, "vjp")
     leaves, treedefs = _flatten(primals)
+    check_real(fun, primals, leaves)
     step = pipeline.Options("vjp", tuple(range(len(leaves))), True, False)
     sweeps["forward"] += 1
     out, inner = _compiled(fun, step, leaves, treedefs)(*leaves)
     out = _regroup(fun, out, treedefs)
 
-    out_leaves, out_td = pytree.flatten(out)
-    # outputs that are arrays, floats or tuples of them: one cotangent of its shape each
-    # (a dict's cotangent may leave keys out: its structure is checked by the code)
-    shapes = [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
-        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
+    shapes = _cotangent_shapes(out)
+    starts = None if treedefs is None else \
+        np.cumsum([0, *(pytree.num_leaves(td) for td in treedefs)]).tolist()
 
     def pullback(*cotangent: Any) -> tuple:
-        if shapes is not None and (len(cotangent) != len(shapes) or any(
-                np.shape(c) != s for c, s in zip(cotangent, shapes))):  # cheap if it fits
-            _check_shapes("cotangent", shapes, [np.shape(c) for c in cotangent],
-                          "the output")
-        if shapes is None:
-            _check_structure(out, cotangent)
+        check_cotangents(out, shapes, cotangent)  # cheap when they fit
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
-        if treedefs is None:
+        if starts is None:
             return tuple(grads)
-        sizes = [pytree.num_leaves(td) for td in treedefs]
-        starts = np.cumsum([0, *sizes])
         return tuple(pytree.unflatten(td, grads[a:b])
                      for td, a, b in zip(treedefs, starts[:-1], starts[1:]))
 
     return out, pullback
 
 
-def _fits(out: Any, cot: Any) -> bool:
-    """Whether cotangent `cot` has the structure and shapes of output `out` (a dict's
-    cotangent may leave keys out)."""
-    if isinstance(out, (list, tuple)):
-        return isinstance(cot, (list, tuple)) and len(cot) == len(out) and all(
-            _fits(o, c) for o, c in zip(out, cot))
-    if isinstance(out, dict):
-        return isinstance(cot, dict) and set(cot) <= set(out) and all(
-            _fits(out[k], c) for k, c in cot.items())
-    return not isinstance(cot, (list, tuple, dict)) and np.shape(cot) == np.shape(out)
-
-
-def _check_structure(out: Any, cotangent: tuple) -> None:
-    """A pullback takes one cotangent per value of a tuple output, and one cotangent of the
-    output's structure for a list or dict."""
-    if _fits(out, cotangent) if isinstance(out, tuple) else (
-            len(cotangent) == 1 and _fits(out, cotangent[0])):
-        return
-    raise ShapeError(f"the cotangent does not have the structure of the output, a "
-                     f"{type(out).__name__} {_describe(out)}", caller_loc(),
-                     f"pass one cotangent shaped like the output: pullback({_example(out)})")
-
-
-def _describe(out: Any) -> str:
-    if isinstance(out, (list, tuple)):
-        return "[" + ", ".join(_describe(o) for o in out) + "]"
-    if isinstance(out, dict):
-        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in out.items()) + "}"
-    return f"shape {np.shape(out)}"
-
-
-def _example(out: Any) -> str:
-    if isinstance(out, (list, tuple)):
-        inner = ", ".join(_example(o) for o in out)
-        return f"[{inner}]" if isinstance(out, list) else f"({inner}{',' * (len(out) == 1)})"
-    if isinstance(out, dict):
-        return "{" + ", ".join(f"{k!r}: {_example(v)}" for k, v in out.items()) + "}"
-    return f"np.ones({np.shape(out)})" if np.shape(out) else "1.0"
+def _cotangent_shapes(out: Any) -> list[tuple] | None:
+    """For an output that is an array, a float or a tuple of them, the shape of each
+    cotangent the pullback takes (one per value); None for other structures (a dict's
+    cotangent may leave keys out: its structure is checked when the pullback is called)."""
+    if out.__class__ is np.ndarray or out.__class__ is float:
+        return [np.shape(out)]
+    out_leaves, out_td = pytree.flatten(out)
+    return [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
+        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
 
 
 def _unit(x: Any, k: int) -> Any:
@@ -353,13 +222,14 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
 def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
             ) -> Callable[..., Any]:
+    fun = canonical(fun)
     if isinstance(fun, Derived):
         return derived.jacobian_of(fun, argnums)
     is_tuple = isinstance(argnums, tuple)
     nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
-        args = _bind(fun, args)
+        args = bind(fun, args, "the Jacobian")
         check_floats(fun, args, nums)
         plan = vector_mode.plan(fun, nums, is_tuple, args) if vector else None
         if plan is not None:
@@ -428,7 +298,7 @@ def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable
     nums = argnums if is_tuple else (argnums,)
 
     def jac(*args: Any) -> Any:
-        args = _bind(fun, args)
+        args = bind(fun, args, "the Jacobian")
         check_floats(fun, args, nums)
         out, pullback = vjp(fun, *args)
         out_leaves, out_td = pytree.flatten(out)
@@ -464,6 +334,7 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     from .api import check_argnums
 
     check_argnums(argnums, fun)
+    fun = canonical(fun)
     if mode != "auto":
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
     if isinstance(fun, Derived):
@@ -475,6 +346,7 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
             ) -> Callable[..., Any]:
     """The Hessian by forward-over-reverse: `jacfwd(grad(fun))`, in JAX's layout. Of a
     derivative (a scalar `grad(f)`, or `grad(grad(f))`), two more forward steps."""
+    fun = canonical(fun)
     inner = derived.as_derived(fun)
     if inner is not None:
         return derived.hessian_of(inner, argnums)
@@ -486,8 +358,10 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
     """The Hessian-vector product `H v`: one forward sweep over the gradient program. With
     one argument it returns `H v`; with several, a tuple with one entry per argument."""
-    _check_sequences("hvp", primals, tangents)
+    check_sequences("hvp", primals, tangents)
+    fun = canonical(fun)
     if isinstance(fun, Derived):
+        reject_complex(tangents, "tangent", "s2sgrad.hvp(f, (x,), (v.real,))")
         return derived.hvp_of(fun, primals, tangents)
     program = fastpaths.hvp_program(fun, primals, tangents)
     if program is not None:
@@ -495,6 +369,7 @@ def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
         return program(*primals, *tangents)
     from .api import grad
 
+    bind(fun, primals, "hvp")  # too many primals: an ArgumentError naming the function
     nums = tuple(range(len(primals)))
     g = grad(fun, argnums=nums if len(nums) > 1 else 0)
     _, t = jvp(g, primals, tangents)

@@ -10,6 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import InputTypeError, caller_loc
+
 
 def _scalar(value: Any) -> float:
     if np.ndim(value) != 0 and np.size(value) != 1:
@@ -20,9 +22,11 @@ def _scalar(value: Any) -> float:
 def _partial(f: Callable[..., Any], args: list[Any], i: int, eps: float) -> Any:
     x = args[i]
     if np.iscomplexobj(x):  # a float copy would drop the imaginary part
-        raise TypeError(f"argument {i} is complex; numerical_grad differentiates with respect "
-                        "to real floating-point values (pass the real and imaginary parts "
-                        "as two float arguments)")
+        raise InputTypeError(
+            f"argument {i} is complex; numerical_grad differentiates with respect to real "
+            "floating-point values", caller_loc(), "write the function on the real and "
+            "imaginary parts, g(x, y), and pass them as two float arguments: "
+            "numerical_grad(g, z.real, z.imag, argnums=(0, 1))")
     if isinstance(x, np.ndarray):
         out = np.zeros(x.shape)
         for k in range(x.size):

@@ -36,7 +36,7 @@ from .backend.compile import pretty, to_source
 from .backend.inline import free_names, helper_definitions, is_helper
 from .backend.to_ast import to_module
 from .errors import Loc, S2SGradError
-from .frontend.parse import parse
+from .frontend.parse import call_signature, parse
 
 MODES = ("reverse", "forward", "both")
 _LITERALS = (bool, int, float, complex, str, bytes, type(None))
@@ -96,7 +96,7 @@ def _check_argnums(nums: tuple[int, ...], info: pipeline.Signature) -> tuple[int
 def _kinds(fn: Callable[..., Any], info: pipeline.Signature, nums: tuple[int, ...]
            ) -> list[Any]:
     """Floats, except the defaults of arguments that are not differentiated."""
-    sig = inspect.signature(fn)
+    sig = call_signature(fn)
     kinds = []
     for i, p in enumerate(sig.parameters.values()):
         default = p.default

@@ -3,6 +3,7 @@
 import math
 import traceback
 
+import numpy as np
 import pytest
 
 import s2sgrad
@@ -219,3 +220,38 @@ def test_user_registered_rule_is_used():
     assert g == pytest.approx((-1.5 * d, 0.5 * d + 1.0))
     text = s2sgrad.source(s2sgrad.grad(F.uses_softclip, argnums=(0, 1)))
     assert "softclip(" in text and "abs(" in text
+
+
+def _batch_loss(batch, w, scale=1.0):
+    return np.sum((w * batch) ** 2) * scale
+
+
+def test_a_partial_of_arrays_made_afresh_each_step_compiles_once_and_keeps_nothing():
+    import functools
+    import gc
+    import weakref
+
+    w = np.linspace(0.1, 1.0, 5)
+    kept = []
+    for k in range(3):
+        batch = np.full(5, k + 1.0)
+        kept.append(weakref.ref(batch))
+        g = s2sgrad.grad(functools.partial(_batch_loss, batch))(w)
+        want = s2sgrad.numerical_grad(lambda v: _batch_loss(batch, v), w)
+        assert np.allclose(g, want, rtol=1e-6)
+    inner = s2sgrad.grad(_batch_loss, argnums=1).__s2sgrad__
+    assert len(inner.compiled) == 1  # the batches are arguments, not constants
+    del batch, g
+    gc.collect()
+    assert all(r() is None for r in kept)
+
+
+def test_transforms_of_the_gradient_of_a_partial_still_work():
+    import functools
+
+    cubic = functools.partial(lambda a, x: a * x ** 3, 2.0)
+    assert s2sgrad.grad(s2sgrad.grad(cubic))(1.5) == pytest.approx(18.0)
+    assert "def grad_" in s2sgrad.source(s2sgrad.grad(cubic))
+    v, (gw, gs) = s2sgrad.value_and_grad(functools.partial(_batch_loss, np.ones(2)),
+                                         argnums=(0, 1))(np.ones(2), 3.0)
+    assert (v, gs) == (6.0, 2.0) and np.allclose(gw, 6.0)

@@ -60,9 +60,9 @@ def aval_of(value: Any, static: bool = False) -> Aval:
         known = value if static and isinstance(value, int) else None
         return Aval(SCALAR, (), np.dtype(type(value)).name, known)
     if isinstance(value, np.ndarray):
-        return Aval("array", value.shape, value.dtype.name)
+        return Aval("array", value.shape, _dtype_name(value.dtype))
     if isinstance(value, np.generic):
-        return Aval(SCALAR, (), value.dtype.name)
+        return Aval(SCALAR, (), _dtype_name(value.dtype))
     if static and isinstance(value, str):  # einsum subscripts
         return Aval("any", value=value)
     if static and isinstance(value, tuple) and all(
@@ -70,6 +70,17 @@ def aval_of(value: Any, static: bool = False) -> Aval:
             all(isinstance(w, int) for w in v) for v in value):  # shapes, axes, pairs of axes
         return Aval("any", value=tuple(tuple(v) if isinstance(v, list) else v for v in value))
     return ANY
+
+
+_DTYPE_NAMES: dict[np.dtype, str] = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    """`dtype.name`, which NumPy computes in Python on every read (about 1 us): once each."""
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = dtype.name
+    return name
 
 
 def kind_of_value(value: Any) -> Aval:

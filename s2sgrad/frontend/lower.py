@@ -17,7 +17,6 @@ can break or return becomes a `while` loop over an explicit counter.
 from __future__ import annotations
 
 import ast
-import inspect
 import operator
 import types
 from typing import Any
@@ -32,7 +31,7 @@ from .lower_expr import BINOPS, Env, Tup, Value
 from .lower_loops import HINTS as _HINTS
 from .lower_loops import LoopLowering
 from .lower_loops import assigned as _assigned
-from .parse import LIBRARY_DIRS, Source, parse
+from .parse import LIBRARY_DIRS, Source, call_signature, parse
 
 FLAGS = ("%ret", "%brk", "%cont")
 
@@ -125,7 +124,7 @@ class _Lowerer(LoopLowering):
         if isinstance(fn, types.MethodType):  # obj.method(...): bind obj as the first argument
             fn, args = fn.__func__, [Const(fn.__self__), *args]
         try:
-            bound = inspect.signature(fn, follow_wrapped=False).bind(*args, **kwargs)
+            bound = call_signature(fn).bind(*args, **kwargs)
         except TypeError as exc:
             raise self.error(node, f"bad call to '{fn.__name__}': {exc}",
                              "check the arguments") from None

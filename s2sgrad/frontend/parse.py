@@ -139,6 +139,16 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
     return src
 
 
+def call_signature(fun: Any) -> inspect.Signature:
+    """The parameters of what calling `fun` runs: a `functools.wraps` wrapper's own, not the
+    wrapped function's (`inspect.signature` follows `__wrapped__`); an `lru_cache` wrapper
+    (C code, no signature of its own) takes its function's."""
+    try:
+        return inspect.signature(fun, follow_wrapped=False)
+    except ValueError:
+        return inspect.signature(fun)
+
+
 def unwrap(fn: Any) -> tuple[Any, tuple]:
     """The function that calling `fn` runs, and the leading positional arguments it binds:
     `obj.method` is `(method's function, (obj,))`, `functools.partial(f, a)` is
@@ -156,15 +166,32 @@ def unwrap(fn: Any) -> tuple[Any, tuple]:
         return unwrap(fn.__wrapped__)  # functools.lru_cache / cache: the same values
     call = getattr(type(fn), "__call__", None)
     if isinstance(call, types.FunctionType) and not isinstance(fn, (type, types.FunctionType)):
+        if isinstance(inspect.getattr_static(type(fn), "__call__"), staticmethod):
+            return unwrap(call)  # a staticmethod binds nothing
         return unwrap(types.MethodType(call, fn))
     return fn, ()
+
+
+def canonical(fn: Any) -> Any:
+    """`fn` as the transforms key and read it: a callable object whose `__call__` is a
+    staticmethod is that function (it binds nothing, and `inspect.signature` of the object
+    drops its first parameter), and one that cannot be a dictionary key (a dataclass) is its
+    `__call__` with the object bound, keyed by identity. Anything else is `fn`."""
+    if isinstance(fn, (type, types.FunctionType, types.MethodType, functools.partial)):
+        return fn
+    call = inspect.getattr_static(type(fn), "__call__", None)
+    if isinstance(call, staticmethod):
+        return call.__func__
+    if isinstance(call, types.FunctionType) and getattr(type(fn), "__hash__", None) is None:
+        return functools.partial(call, fn)
+    return fn
 
 
 def _partial_error(fn: functools.partial) -> SourceUnavailableError:
     """Keyword arguments of a partial stay overridable: the hint binds them in a lambda."""
     name = getattr(fn.func, "__name__", "f")
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    rest = [p.name for p in inspect.signature(fn).parameters.values() if p.kind in positional]
+    rest = [p.name for p in call_signature(fn).parameters.values() if p.kind in positional]
     call = [repr(a) for a in fn.args] + rest + [f"{k}={v!r}" for k, v in fn.keywords.items()]
     return SourceUnavailableError(
         f"cannot differentiate functools.partial({name}, ...) with keyword arguments",
@@ -183,17 +210,17 @@ def _with_bound(src: Source, bound: tuple) -> Source:
     args = src.tree.args
     positional = [*args.posonlyargs, *args.args]
     names = [a.arg for a in positional[:len(bound)]]
-    free = len(positional) - len(src.fn.__defaults__ or ())
-    if len(names) < len(bound) or len(bound) > free:
+    if len(names) < len(bound):
         raise SourceUnavailableError(
             f"'{src.name}' is called with {len(bound)} bound arguments (self or a partial's "
-            "arguments), more than its parameters without defaults",
+            f"arguments), more than its {len(positional)} positional parameters",
             src.loc(src.tree), "differentiate a def that takes the remaining arguments")
     rest = positional[len(bound):]
     tree = copy.copy(src.tree)  # the lambda index shares its nodes: do not change them
     tree.args = copy.copy(args)
     tree.args.posonlyargs = [a for a in rest if a in args.posonlyargs]
     tree.args.args = [a for a in rest if a in args.args]
+    tree.args.defaults = args.defaults[max(len(args.defaults) - len(rest), 0):]
     closure = {**src.closure, **dict(zip(names, bound))}
     return Source(src.fn, tree, src.filename, src.col_shift, closure)
 

@@ -10,13 +10,14 @@ the common case, is unchanged and pays nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..analysis import kinds as K
-from ..ir.core import Atom, Const
+from ..ir.core import Atom, Const, Var
 
 Emit = Callable[[Callable[..., Any], list[Atom], str, Any], Atom]
 
@@ -35,3 +36,26 @@ def cast(emit: Emit, d: Atom, want: K.Aval, hint: str) -> Atom:
     if want.kind == K.SCALAR:
         out = emit(operator.getitem, [out, Const(())], hint, None)
     return out
+
+
+def in_dtype(emit: Emit, d: Atom, value: Atom, avals: K.Avals, have: K.Aval | None,
+             prefix: str) -> Atom:
+    """Derivative `d` of `value` in `value`'s dtype (float32 for a float32 argument or
+    output). `have` is what the abstract values know of `d`'s dtype; None when `d` comes
+    from the caller (tangents, cotangents), whose dtype they only assume: then it is cast."""
+    want = K.kind(value, avals)
+    if not isinstance(value, Var) or not needs_cast(want, K.ANY if have is None else have):
+        return d
+    return cast(emit, d, want, prefix + value.name)
+
+
+def joined(like: K.Aval, avals: Sequence[K.Aval]) -> K.Aval:
+    """The abstract value of a derivative that is one of `avals` (the results of an `if`'s
+    branches, a loop's first and next values), given `like` (its value's): `like`'s kind
+    and shape, with the dtype NumPy promotes theirs to, so a float64 branch is not taken
+    for float32 (and the result is cast); no dtype when one is unknown."""
+    names = {a.dtype for a in avals}
+    if like.dtype is None or len(names) == 1 and like.dtype in names:
+        return like
+    dtype = None if None in names else np.result_type(*names, like.dtype).name
+    return dataclasses.replace(like, dtype=dtype)

@@ -66,18 +66,10 @@ def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
     fw.out = body
     outs = [tan.get(r) or fw.zero(r) if isinstance(r, Var) else fw.const_zero(r)
             for r in fn.results]
-    outs = [_in_dtype(fw, t, r) for t, r in zip(outs, fn.results)]
+    outs = [dtypes.in_dtype(fw.emit, t, r, fw.kinds, None, "d")
+            for t, r in zip(outs, fn.results)]
     return Function(fn.name, [*fn.params, *tangents], body, [*fn.results, *outs], fn.loc,
                     fn.reserved, fn.returns_tuple, (), kinds)
-
-
-def _in_dtype(fw: "_Forward", t: Atom, r: Atom) -> Atom:
-    """The tangent of result `r` in `r`'s dtype (float32 for a float32 output). The caller
-    passes the input tangents, whose dtype the abstract values only assume: always cast."""
-    want = K.kind(r, fw.kinds)
-    if not isinstance(r, Var) or not dtypes.needs_cast(want, K.ANY):
-        return t
-    return dtypes.cast(fw.emit, t, want, "d" + r.name)
 
 
 class _JvpLowerer(_RuleLowerer):

@@ -61,22 +61,17 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
     seed_params = _seed(rev, fn, outputs, adj, seeds)
     forward = rev.block_pair(clone(fn.body), adj, sweep)
     rev.out = sweep
-    grads = [_in_dtype(rev, adj.get(p) or rev.zero(p), p, seeds) for p in wrt_vars]
+    grads = []
+    for p in wrt_vars:  # each in its argument's dtype
+        g = adj.get(p) or rev.zero(p)
+        have = None if seeds else K.kind(g, rev.kinds)
+        grads.append(dtypes.in_dtype(rev.emit, g, p, rev.kinds, have, "b"))
     if seeds:
         sweep = _copy_stacks(rev, forward, sweep, grads)
         forward.append(Assign([], runtime.sweep_marker, []))
     return Function(fn.name, [*fn.params, *seed_params], forward + sweep,
                     [*fn.results, *grads], fn.loc, fn.reserved, fn.returns_tuple, fn.defaults,
                     rev.kinds)
-
-
-def _in_dtype(rev: "_Reverser", g: Atom, p: Var, seeds: bool) -> Atom:
-    """The gradient of `p` in `p`'s dtype (float32 for a float32 argument). With `seeds`
-    the caller passes the cotangents, whose dtype the abstract values only assume."""
-    want = K.kind(p, rev.kinds)
-    if not dtypes.needs_cast(want, K.ANY if seeds else K.kind(g, rev.kinds)):
-        return g
-    return dtypes.cast(rev.emit, g, want, "b" + p.name)
 
 
 def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: bool
@@ -127,13 +122,18 @@ class _Reverser:
         self.kinds[out] = K.evaluate(prim, args, {}, self.kinds)
         return out
 
+    def joined(self, like: K.Aval, *atoms: Atom) -> K.Aval:
+        """The kind of an adjoint that is one of `atoms` (see `dtypes.joined`)."""
+        return dtypes.joined(like, [K.kind(a, self.kinds) for a in atoms])
+
     def zero(self, like: Var) -> Atom:
         """A materialized zero adjoint for `like` (symbolic zeros need no code)."""
         aval = K.kind(like, self.kinds)
         if aval.kind == K.SCALAR:
             return Const(0.0)
-        if aval.kind == "array" and aval.is_float:
-            out = self.emit(np.zeros, [Const(aval.shape)], "z" + like.name, None)
+        if aval.kind == "array" and aval.is_float:  # in its value's dtype, as its kind says
+            dtype = [Const(aval.dtype)] if aval.dtype != "float64" else []
+            out = self.emit(np.zeros, [Const(aval.shape), *dtype], "z" + like.name, None)
             self.kinds[out] = aval
             return out
         return self.emit(runtime.zeros_like, [like], "z" + like.name, None)
@@ -276,9 +276,9 @@ class _Reverser:
             outs = [self.names.var("b" + v.name) for v in changed]
             self.out.append(If(s.cond, branches[0][1], branches[1][1], results[0], results[1],
                                outs, s.loc))
-            for v, o in zip(changed, outs):
+            for k, (v, o) in enumerate(zip(changed, outs)):
                 adj[v] = o
-                self.kinds[o] = K.kind(v, self.kinds)
+                self.kinds[o] = self.joined(K.kind(v, self.kinds), results[0][k], results[1][k])
         return [forward]
 
     def _export(self, s: If, fwd_t: Block, rev_t: Block, fwd_e: Block, rev_e: Block,
@@ -362,8 +362,8 @@ class _Reverser:
             r_next = [mapping.get(a, a) if isinstance(a, Var) else a for a in r_next]
             r_carried, inits, r_next = [stack, *r_carried], [stack_out, *inits], [rest, *r_next]
         outs = [self.names.var(v.name) for v in r_carried]
-        for o, c in zip(outs, r_carried):
-            self.kinds[o] = self.kinds.get(c, K.ANY)
+        for o, c, i, n in zip(outs, r_carried, inits, r_next):
+            self.kinds[o] = self.joined(self.kinds.get(c, K.ANY), i, n)
         self.out.append(For(start, stop, step, index, r_carried, inits, rev_b, r_next, outs,
                             backwards, s.loc))
         outs = outs[len(outs) - len(live) - len(invariant):]

@@ -146,3 +146,54 @@ def test_float64_cotangents_and_tangents_still_give_float32(shape):
     _, t = s2sgrad.jvp(lambda x: np.tanh(x) * x, (x,), (np.ones(shape),))
     assert t.dtype == np.float32
     close(t, g, np.float32)
+
+
+def ignores_y(x, y):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("y", [np.ones(2), np.float64(1.0)], ids=["array", "numpy-scalar"])
+def test_an_argument_the_output_does_not_use_gets_zeros_of_its_dtype(dtype, y):
+    x, y = point((3,), dtype), y.astype(dtype)
+    gx, gy = s2sgrad.grad(ignores_y, argnums=(0, 1))(x, y)
+    assert gx.dtype == gy.dtype == dtype
+    close(gx, central(ignores_y, x, y), dtype)
+    close(gy, central(ignores_y, x, y, argnums=1), dtype)
+
+
+def scaled_on_one_branch(x, c):
+    if c > 0.0:
+        y = 2.0 * x
+    else:
+        y = x
+    return np.sum(y * y)
+
+
+def scaled_in_a_loop(x, n):
+    y = x
+    for _ in range(n):
+        if np.sum(y) > 100.0:
+            y = y * 0.5
+        else:
+            y = 1.5 * y
+    return np.sum(np.sin(y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("c", [1.0, -1.0])
+def test_an_if_that_joins_a_scaled_and_an_unscaled_value_keeps_the_dtype(dtype, c):
+    x = point((3,), dtype)
+    g = s2sgrad.grad(scaled_on_one_branch)(x, c)
+    assert g.dtype == dtype
+    close(g, central(scaled_on_one_branch, x, c), dtype)
+    _, pullback = s2sgrad.vjp(scaled_on_one_branch, x, c)
+    assert pullback(dtype(1.0))[0].dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_a_loop_whose_branches_scale_keeps_the_dtype(dtype):
+    x = point((3,), dtype)
+    g = s2sgrad.grad(scaled_in_a_loop)(x, 3)
+    assert g.dtype == dtype
+    close(g, central(lambda x: scaled_in_a_loop(x, 3), x), dtype)
