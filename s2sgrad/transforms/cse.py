@@ -70,8 +70,10 @@ def _hashable(c: Const) -> Any:
 def _written(fn: Function) -> Callable[[Var], bool]:
     """Whether an in-place update (`y[0] = v`, `y += v`) may write into a value's storage.
     Two equal calls that each return a new array (`np.zeros(2)` twice) are two arrays: once
-    one of them is written into, they must stay apart. Without shapes, any value may share
-    storage with what it was indexed or viewed from."""
+    one of them is written into, they must stay apart. Nor is a call that reads such storage
+    shared: `np.sin(v)` before and after `v += w` read one SSA value but, through another
+    name for `v`, see different contents. Without shapes, any value may share storage with
+    what it was indexed or viewed from."""
     groups = storage_groups(fn.body, {})
     roots = {groups.find(s.args[0]) for s in walk(fn.body)
              if isinstance(s, Assign) and s.inplace and s.args and isinstance(s.args[0], Var)}
@@ -84,7 +86,8 @@ def _block(block: Block, seen: dict, mapping: dict[Var, Atom],
     out: Block = []
     for s in block:
         if isinstance(s, Assign) and len(s.outs) == 1 and _pure(s.prim) and \
-                not written(s.out):
+                not written(s.out) and not any(isinstance(a, Var) and written(a)
+                                               for a in s.args):
             key = _key(s, mapping)
             if key is not None and key in seen:
                 mapping[s.out] = seen[key]

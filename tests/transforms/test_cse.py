@@ -74,3 +74,33 @@ def test_two_new_arrays_stay_apart_when_one_is_written_into():
 
 def test_two_new_arrays_nobody_writes_into_are_still_one():
     assert _zeros_calls(two_unwritten_buffers) == 1
+
+
+def alias_then_update(x):
+    y = x * 1.5
+    seen = y
+    y += np.sin(y)  # Python updates the array `seen` names too
+    return np.sum(np.sin(seen))
+
+
+def alias_read_before_update(x):
+    y = x * 1.5
+    before = np.sum(np.sin(y))
+    y += np.sin(y)
+    return before + np.sum(y)
+
+
+def test_a_read_after_an_update_through_another_name_is_not_merged_with_one_before():
+    """`np.sin(seen)` after `y += ...` reads the SSA value `np.sin(y)` read before it: merged,
+    it gave the old contents (value and gradient wrong); kept apart, the aliasing check sees
+    the later read and refuses at the update."""
+    x = np.array([0.3, -0.8, 1.1])
+    with pytest.raises(s2sgrad.UnsupportedSyntaxError) as info:
+        s2sgrad.grad(alias_then_update)(x)
+    assert info.value.loc.source_line().strip() == "y += np.sin(y)  # Python updates the " \
+        "array `seen` names too"
+    for shape in [(3,), (2, 3)]:
+        x = np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape)
+        np.testing.assert_allclose(s2sgrad.grad(alias_read_before_update)(x),
+                                   s2sgrad.numerical_grad(alias_read_before_update, x),
+                                   rtol=1e-6, atol=1e-8)
