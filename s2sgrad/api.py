@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from types import FunctionType
 from typing import Any, Callable
 
@@ -40,8 +41,9 @@ class Transformed:
         self.namespace: dict[str, Any] = {}
         self.deps: dict[tuple, pipeline.Deps] = {}  # per specialization: globals baked in
         self.unfused: set[tuple[Aval, ...]] = set()  # kinds whose Jacobian has array outputs
-        # per specialization: (its function, the dispatcher's code for it, body inlined?)
-        self.codes: dict[tuple, tuple[Callable[..., Any], Any, bool]] = {}
+        # per specialization: its function, the dispatcher's code for it, its names' suffix
+        self.codes: dict[tuple, tuple[Callable[..., Any], Any, str]] = {}
+        self._suffixes = itertools.count()
         n = len(self.info.params)
         for i in opts.argnums:
             if not -n <= i < n:
@@ -98,16 +100,20 @@ class Transformed:
         self._check_inputs(args, flat)
         kinds = tuple(kind_of_value(a) for a in leaves)
         simple = all(td == pytree.LEAF for td in treedefs)
+        key = (None if simple else treedefs, kinds)
         try:
-            fn, _ = self.specialize((None if simple else treedefs, kinds))
+            with pipeline.COMPILE_LOCK:
+                fn, _ = self.specialize(key)
         except MissingRuleError as exc:
             raise self._object_argument(exc, args) from None
-        if not simple:
+        if not simple:  # the compiled code runs without the lock
             out = self._run(fn, tuple(leaves))
-            self._arm_tree(fn, args, treedefs)
+            with pipeline.COMPILE_LOCK:
+                self._arm_tree(fn, key, args, treedefs)
             return self._regroup(out, treedefs)
         out = self._run(fn, args)  # before arming: a call that fails comes here again
-        self._arm(fn, args, kinds)
+        with pipeline.COMPILE_LOCK:
+            self._arm(fn, key, args, kinds)
         return out
 
     def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
@@ -154,42 +160,55 @@ class Transformed:
             f"arguments of {self.info.name}{shown}", self.info.loc,
             f"call it with the arguments you would pass to {self.info.name}{shown}")
 
-    def _arm(self, fn: Callable[..., Any], args: tuple, kinds: tuple[Aval, ...]) -> None:
-        """Make the dispatcher run `fn` directly for arguments like these: the same types,
-        and for arrays the same shapes and dtypes (which the kinds carry)."""
-        arrays = tuple(i for i, k in enumerate(kinds) if k.kind == "array")
-        self.namespace["_fast"] = fn
-        for i, a in enumerate(args):
-            self.namespace[f"_T{i}"] = type(a)
-            if i in arrays:
-                self.namespace[f"_S{i}"], self.namespace[f"_D{i}"] = a.shape, a.dtype
-        if self.dispatcher is None:
+    def _arm(self, fn: Callable[..., Any], key: tuple, args: tuple, kinds: tuple[Aval, ...]
+             ) -> None:
+        """Make the dispatcher run `fn` (compiled for `key`) directly for arguments like
+        these: the same types, and for arrays the same shapes and dtypes (which the kinds
+        carry). Called with the lock held; see dispatch.py for why calls need none."""
+        if not self._current(fn, key):
             return
-        deps, text = self.deps[self.last], self.compiled[self.last][1]
-        entry = self.codes.get(self.last)
+        arrays = tuple(i for i, k in enumerate(kinds) if k.kind == "array")
+        entry = self.codes.get(key)
         if entry is None or entry[0] is not fn:
-            guarded = dispatch.guarded_code(self, deps, text, arrays)
-            entry = self.codes[self.last] = (
-                fn, guarded or dispatch.dispatch_code(self, deps, arrays), guarded is not None)
-        _, code, inlined = entry
-        if inlined:  # the body reads the compiled function's globals from the dispatcher's
-            self.namespace.update((k, v) for k, v in fn.__globals__.items()
-                                  if not k.startswith("__"))
-        self.dispatcher.__code__ = code
+            p = self._suffix(fn)
+            deps, text = self.deps[key], self.compiled[key][1]
+            code = dispatch.guarded_code(self, deps, fn, text, arrays, p) or \
+                dispatch.dispatch_code(self, deps, arrays, p)
+            entry = self.codes[key] = (fn, code, p)
+        _, code, p = entry
+        for i, a in enumerate(args):  # values of this specialization: see dispatch.py
+            self.namespace[f"_T{i}{p}"] = type(a)
+            if i in arrays:
+                self.namespace[f"_S{i}{p}"], self.namespace[f"_D{i}{p}"] = a.shape, a.dtype
+        self.dispatcher.__code__ = code  # one assignment: calls see the old code or this
 
-    def _arm_tree(self, fn: Callable[..., Any], args: tuple, treedefs: tuple) -> None:
+    def _current(self, fn: Callable[..., Any], key: tuple) -> bool:
+        """Whether `fn` is still the code compiled for `key` (another thread may have
+        recompiled it since), and there is a dispatcher to arm."""
+        return self.dispatcher is not None and key in self.compiled and \
+            self.compiled[key][0] is fn
+
+    def _suffix(self, fn: Callable[..., Any]) -> str:
+        """A new suffix for the names one dispatcher code reads (`_fast_3` is `fn`)."""
+        p = f"_{next(self._suffixes)}"
+        self.namespace[f"_fast{p}"] = fn
+        return p
+
+    def _arm_tree(self, fn: Callable[..., Any], key: tuple, args: tuple, treedefs: tuple
+                  ) -> None:
         """Make the dispatcher run `fn` directly for pytree arguments like these: the same
         structures, dict keys and leaf types; the guard's values are this call's own."""
-        if self.dispatcher is None:
+        if not self._current(fn, key):
             return
-        guard = dispatch.tree_guard(self, args, treedefs, self.last[1], self.deps[self.last])
+        entry = self.codes.get(key)
+        fresh = entry is None or entry[0] is not fn
+        p = self._suffix(fn) if fresh else entry[2]
+        guard = dispatch.tree_guard(self, args, treedefs, key[1], self.deps[key], p)
         if guard is None:
             return
-        entry = self.codes.get(self.last)
-        if entry is None or entry[0] is not fn:
-            entry = self.codes[self.last] = (fn, dispatch.tree_code(self, guard), False)
+        if fresh:
+            entry = self.codes[key] = (fn, dispatch.tree_code(self, guard), p)
         self.namespace.update(guard.values)
-        self.namespace["_fast"] = fn
         self.dispatcher.__code__ = entry[1]
 
     def _jacobian_call(self, args: tuple) -> Any:
@@ -205,11 +224,12 @@ class Transformed:
                 not all(type(args[i]) is float for i in self.opts.argnums):
             return generic(self.fun, argnums)(*args)
         try:
-            fn, _ = self.specialize((None, kinds))
+            with pipeline.COMPILE_LOCK:
+                fn, _ = self.specialize((None, kinds))
+                self._arm(fn, (None, kinds), args, kinds)
         except ScalarOutputsOnly:
             self.unfused.add(kinds)
             return generic(self.fun, argnums)(*args)
-        self._arm(fn, args, kinds)
         return fn(*args)
 
     def _leaf_options(self, treedefs: tuple) -> pipeline.Options:
@@ -249,7 +269,8 @@ class Transformed:
 
     def source(self) -> str:
         key = self.last or (None, tuple(FLOAT for _ in self.info.params))
-        return self.specialize(key)[1]
+        with pipeline.COMPILE_LOCK:
+            return self.specialize(key)[1]
 
 
 def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
@@ -295,7 +316,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     """A function with `fun`'s signature that calls the last specialization when it fits."""
     t.dispatcher = None
     ns = t.namespace
-    ns["_slow"], ns["_fast"] = t.slow_call, None
+    ns["_slow"] = t.slow_call
     name = dispatch.name_of(t)
     fn = compile_source(dispatch.first_text(t), name, ns, f"dispatch {name}")
     fn.__s2sgrad__ = t
@@ -320,7 +341,9 @@ def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...
             return bound
     key = (fun, getattr(fun, "__code__", None), opts)
     if key not in _TRANSFORMS:
-        _TRANSFORMS[key] = _dispatcher(Transformed(fun, opts))
+        with pipeline.COMPILE_LOCK:
+            if key not in _TRANSFORMS:
+                _TRANSFORMS[key] = _dispatcher(Transformed(fun, opts))
     return _TRANSFORMS[key]
 
 

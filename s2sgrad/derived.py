@@ -69,9 +69,10 @@ class Derived:
     def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
         key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
         if key not in _SOURCES or not pipeline.fresh(_SOURCES[key][2]):
-            program = pipeline.build(self.base, self.steps, list(kinds))
-            _SOURCES[key] = (*pipeline.compile_program(program, "derivative"),
-                             pipeline.lower_with_deps(self.base)[1])
+            with pipeline.COMPILE_LOCK:
+                program = pipeline.build(self.base, self.steps, list(kinds))
+                _SOURCES[key] = (*pipeline.compile_program(program, "derivative"),
+                                 pipeline.lower_with_deps(self.base)[1])
         return _SOURCES[key][:2]
 
     def source(self) -> str:

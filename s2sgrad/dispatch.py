@@ -16,6 +16,15 @@ repeated call with arguments like the last ones costs little more than the gradi
 Every guard also checks that each global baked into the compiled code still names the same
 object. Anything the guard does not accept goes to the slow path, which recompiles when it
 must and arms the code for the new arguments.
+
+Threads: the slow path runs under `pipeline.COMPILE_LOCK`; calls that pass the guard take no
+lock. Each code made for a specialization reads names of its own in the dispatcher's
+namespace (`_T0_3`, `_fast_3`, ... for suffix `_3`), written before the code is swapped in
+by one assignment of `__code__`, so a call running any code the dispatcher ever had reads
+that code's values. Arming the same code again rewrites its guard values with the new
+call's, which are values of the same specialization: a call that passes a mix of old and
+new ones still fits it. Globals of an inlined body are never rebound: a body whose globals
+would rebind a name another body reads is called instead (`dispatch_code`).
 """
 
 from __future__ import annotations
@@ -68,29 +77,32 @@ def signature_parts(t: Transformed, extra: bool = False) -> tuple[str, str, list
     return name_of(t), ", ".join(params), names
 
 
-def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()
+def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
                    ) -> tuple[str, str, str, str]:
-    """The dispatcher's name, parameter list, call arguments and guard. The guard checks the
-    argument types and that every global baked into the compiled code (`deps`) still names
-    the same object; any change takes the slow path, which recompiles."""
+    """The dispatcher's name, parameter list, call arguments and guard, whose values are
+    named with suffix `p`. The guard checks the argument types and that every global baked
+    into the compiled code (`deps`) still names the same object; any change takes the slow
+    path, which recompiles."""
     name, params, names = signature_parts(t)
     guards = []
     for i, arg in enumerate(names):
-        guards.append(f"{arg}.__class__ is _T{i}")  # a little faster than type()
+        guards.append(f"{arg}.__class__ is _T{i}{p}")  # a little faster than type()
         if i in arrays:
-            guards.append(f"{arg}.shape == _S{i} and {arg}.dtype is _D{i}")
-        t.namespace.setdefault(f"_T{i}", Never)
+            guards.append(f"{arg}.shape == _S{i}{p} and {arg}.dtype is _D{i}{p}")
+        t.namespace.setdefault(f"_T{i}{p}", Never)
     for k, (scope, key, value) in enumerate(deps):
-        t.namespace[f"_G{k}"], t.namespace[f"_V{k}"] = scope, value
-        guards.append(f"_G{k}.get({key!r}) is _V{k}")
+        t.namespace[f"_G{k}{p}"], t.namespace[f"_V{k}{p}"] = scope, value
+        guards.append(f"_G{k}{p}.get({key!r}) is _V{k}{p}")
     return name, params, ", ".join(names), " and ".join(guards)
 
 
-def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> str:
-    """A dispatcher that calls `_fast` when the guard holds and `_slow` otherwise."""
-    name, params, args, test = dispatch_parts(t, deps, arrays)
+def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
+                  ) -> str:
+    """A dispatcher that calls the compiled function (`_fast{p}`) when the guard holds and
+    `_slow` otherwise."""
+    name, params, args, test = dispatch_parts(t, deps, arrays, p)
     return (f"def {name}({params}):\n"
-            f"    if {test or '_fast is not None'}:\n        return _fast({args})\n"
+            f"    if {test or f'_fast{p} is not None'}:\n        return _fast{p}({args})\n"
             f"    return _slow({args})\n")
 
 
@@ -101,19 +113,44 @@ def first_text(t: Transformed) -> str:
     return f"def {name}({params}):\n    return _slow({', '.join([*names, '*_Pextra'])})\n"
 
 
-def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...] = ()) -> Any:
+def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
+                  ) -> Any:
     name = name_of(t)
-    fn = compile_source(dispatch_text(t, deps, arrays), name, t.namespace, f"dispatch {name}")
+    fn = compile_source(dispatch_text(t, deps, arrays, p), name, t.namespace,
+                        f"dispatch {name}")
     return fn.__code__
 
 
-def guarded_code(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...]
-                 ) -> Any | None:
+def guarded_code(t: Transformed, deps: pipeline.Deps, fn: Any, text: str,
+                 arrays: tuple[int, ...], p: str) -> Any | None:
     """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
-    the last specialization runs it in one frame instead of two. None when the generated
-    function's parameters are not the dispatcher's (then the two-frame dispatcher is used).
-    """
-    name, params, args, test = dispatch_parts(t, deps, arrays)
+    the last specialization runs it in one frame instead of two; the globals the body reads
+    are added to the dispatcher's namespace. None when the generated function's parameters
+    are not the dispatcher's, or a global the body reads names another object there (then
+    the two-frame dispatcher is used)."""
+    code = _guarded(t, deps, text, arrays, p)
+    if code is None:
+        return None
+    ns, own = t.namespace, fn.__globals__
+    read = {k for k in _names(code) if k in own and not k.startswith("__")}
+    if any(ns.get(k, own[k]) is not own[k] for k in read):
+        return None
+    ns.update((k, own[k]) for k in read)
+    return code
+
+
+def _names(code: Any) -> set[str]:
+    """The names `code` and the code objects nested in it load (globals among them)."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
+
+
+def _guarded(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...],
+             p: str) -> Any | None:
+    name, params, args, test = dispatch_parts(t, deps, arrays, p)
     fdef = next((n for n in ast.parse(text).body
                  if isinstance(n, ast.FunctionDef) and n.name == name), None)
     if fdef is None or not test or fdef.args.kwonlyargs or fdef.args.vararg or \
@@ -141,7 +178,8 @@ class TreeGuard:
     False when a class check cannot stand for the slow path's checks (see `leaf`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, p: str) -> None:
+        self.p = p  # the suffix of the values' names
         self.clauses: list[str] = []
         self.leaves: list[str] = []
         self.nodes: list[Any] = []
@@ -166,14 +204,15 @@ class TreeGuard:
         head, name = self.local(expr, "c")
         n = len(self.values)
         if td[0] == "static":  # compared as the specialization key compares it
-            self.values[f"_PC{n}"], self.values[f"_PK{n}"] = value.__class__, value
-            self.clauses.append(f"{head}.__class__ is _PC{n} and {name} == _PK{n}")
+            c, k = f"_PC{n}{self.p}", f"_PK{n}{self.p}"
+            self.values[c], self.values[k] = value.__class__, value
+            self.clauses.append(f"{head}.__class__ is {c} and {name} == {k}")
             return ("static", name)
         if td[0] == "dict":
-            self.values[f"_PN{n}"] = td[1]
+            self.values[f"_PN{n}{self.p}"] = td[1]
             keys = f"_Pn{n}"  # the call's own key objects, for the gradient's dict
             self.clauses.append(f"{head}.__class__ is _Pdict and "
-                                f"({keys} := _Ptuple({name})) == _PN{n}")
+                                f"({keys} := _Ptuple({name})) == _PN{n}{self.p}")
             items = [(_key(k, keys, i), value[k], d)
                      for i, (k, d) in enumerate(zip(td[1], td[2]))]
             return ("dict", [self.walk(f"{name}[{k}]", d, v, kinds, wrt)
@@ -191,11 +230,12 @@ class TreeGuard:
         """
         head, name = self.local(expr, "a")
         j = len(self.leaves)
-        self.values[f"_PT{j}"] = value.__class__
-        test = f"{head}.__class__ is _PT{j}"
+        p = self.p
+        self.values[f"_PT{j}{p}"] = value.__class__
+        test = f"{head}.__class__ is _PT{j}{p}"
         if kind.kind == "array":
-            self.values[f"_PS{j}"], self.values[f"_PD{j}"] = value.shape, value.dtype
-            test += f" and {name}.shape == _PS{j} and {name}.dtype is _PD{j}"
+            self.values[f"_PS{j}{p}"], self.values[f"_PD{j}{p}"] = value.shape, value.dtype
+            test += f" and {name}.shape == _PS{j}{p} and {name}.dtype is _PD{j}{p}"
         elif isinstance(value, np.generic):
             self.ok &= np.dtype(value.__class__) == value.dtype
         elif wrt:
@@ -212,24 +252,26 @@ def _key(key: Any, keys: str, i: int) -> str:
 
 
 def tree_guard(t: Transformed, args: tuple, treedefs: tuple, kinds: tuple[Aval, ...],
-               deps: pipeline.Deps) -> TreeGuard | None:
-    """The guard for a call with these arguments; None when it cannot stand for the slow
-    path's checks, or a parameter's name would clash with the generated code's names."""
+               deps: pipeline.Deps, p: str) -> TreeGuard | None:
+    """The guard for a call with these arguments, its values named with suffix `p`; None
+    when it cannot stand for the slow path's checks, or a parameter's name would clash with
+    the generated code's names."""
     names = t.info.params
-    if any(a.startswith("_P") or a in ("_fast", "_slow") for a in names):
+    if any(a.startswith("_P") or a == "_slow" for a in names):
         return None
-    guard, it = TreeGuard(), iter(kinds)
+    guard, it = TreeGuard(p), iter(kinds)
     for i, (arg, td, value) in enumerate(zip(names, treedefs, args)):
         guard.nodes.append(guard.walk(arg, td, value, it, i in t.opts.argnums))
     for k, (scope, key, value) in enumerate(deps):
-        guard.values[f"_PG{k}"], guard.values[f"_PV{k}"] = scope, value
-        guard.clauses.append(f"_PG{k}.get({key!r}) is _PV{k}")
+        guard.values[f"_PG{k}{p}"], guard.values[f"_PV{k}{p}"] = scope, value
+        guard.clauses.append(f"_PG{k}{p}.get({key!r}) is _PV{k}{p}")
     return guard if guard.ok else None
 
 
 def tree_code(t: Transformed, guard: TreeGuard) -> Any:
     """The dispatcher's code for pytree arguments: the guard, a call of the compiled
-    leaf-level function, and the result `Transformed._regroup` would build from it."""
+    leaf-level function (`_fast{guard.p}`), and the result `Transformed._regroup` would
+    build from it."""
     name, params, names = signature_parts(t)
     mode, aux = t.opts.mode, t.opts.has_aux
     flat = "_Pr" if mode == "grad" and not aux else "_Pf"
@@ -240,7 +282,7 @@ def tree_code(t: Transformed, guard: TreeGuard) -> Any:
     text = (f"def {name}({params}):\n"
             f"    if not ({' and '.join(guard.clauses)}):\n"
             f"        return _slow({', '.join(names)})\n"
-            f"    _Pr = _fast({', '.join(guard.leaves)})\n" +
+            f"    _Pr = _fast{guard.p}({', '.join(guard.leaves)})\n" +
             (f"    _Pf = _Pr[{0 if mode == 'grad' else 1}]\n" if flat == "_Pf" else "") +
             f"    return {out}\n")
     return compile_source(text, name, t.namespace, f"dispatch {name}").__code__

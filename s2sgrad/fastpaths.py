@@ -178,7 +178,7 @@ class AutoJacobian:
         """Run `dispatcher`'s code as this function's own: its guard checks the argument
         types and staleness, and anything it does not accept comes back to `pick`."""
         t = getattr(dispatcher, "__s2sgrad__", None)
-        if t is None or t.namespace.get("_fast") is None or \
+        if t is None or not t.codes or \
                 self.function.__code__ is dispatcher.__code__:
             return
         self.namespace.update(t.namespace)

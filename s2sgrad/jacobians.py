@@ -67,9 +67,10 @@ def _compiled(fun: Callable[..., Any], step: pipeline.Options, leaves: Sequence[
     kinds = tuple(aval_of(a) for a in leaves)
     key = (base, getattr(base, "__code__", None), steps, kinds, treedefs)
     if key not in _COMPILED or not pipeline.fresh(_COMPILED[key][1]):
-        program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
-        _COMPILED[key] = (pipeline.compile_program(program, step.mode)[0],
-                          pipeline.lower_with_deps(base, treedefs)[1])
+        with pipeline.COMPILE_LOCK:
+            program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
+            _COMPILED[key] = (pipeline.compile_program(program, step.mode)[0],
+                              pipeline.lower_with_deps(base, treedefs)[1])
     return _COMPILED[key][0]
 
 

@@ -11,6 +11,7 @@ into a Python function.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -40,6 +41,8 @@ Deps = tuple[tuple[dict, str, Any], ...]
 _PRIMALS: dict[Any, tuple[Function, Deps]] = {}
 _GONE = object()
 _SIGNATURES: dict[Any, "Signature"] = {}
+# held while compiling and while a dispatcher is re-armed (never by calls that pass a guard)
+COMPILE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)

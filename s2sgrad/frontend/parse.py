@@ -18,6 +18,7 @@ import inspect
 import linecache
 import sysconfig
 import textwrap
+import threading
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,9 +55,8 @@ class Source:
         for scope in (self.closure, self.globals, vars(builtins)):
             value = scope.get(name, _MISSING)
             if value is not _MISSING:
-                if scope is self.globals and _RECORDING and \
-                        not isinstance(value, types.ModuleType):
-                    _RECORDING[-1].append((scope, name, value))
+                if scope is self.globals and not isinstance(value, types.ModuleType):
+                    _record(scope, name, value)
                 return value
         raise UnsupportedSyntaxError(
             f"name '{name}' is not defined", self.loc(node or self.tree),
@@ -64,19 +64,37 @@ class Source:
 
 
 Reads = list[tuple[dict, str, Any]]
-_RECORDING: list[Reads] = []
+
+
+class _Recording(threading.local):
+    """Each thread's stack of open `recording_globals` lists: threads compiling at once
+    (each lowering its own function) record into their own lists."""
+
+    def __init__(self) -> None:
+        self.stack: list[Reads] = []
+
+
+_RECORDING = _Recording()
 
 
 @contextmanager
 def recording_globals() -> Iterator[Reads]:
     """Collect `(module globals, name, value)` for each global the code inside resolves, so
-    a compiled derivative can tell when one of them was rebound (modules excepted)."""
+    a compiled derivative can tell when one of them was rebound (modules excepted). The
+    lists are per thread."""
     reads: Reads = []
-    _RECORDING.append(reads)
+    stack = _RECORDING.stack
+    stack.append(reads)
     try:
         yield reads
     finally:
-        _RECORDING.pop()
+        stack.pop()
+
+
+def _record(scope: dict, name: str, value: Any) -> None:
+    stack = _RECORDING.stack
+    if stack:
+        stack[-1].append((scope, name, value))
 
 
 LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
@@ -96,8 +114,8 @@ def record_attribute(obj: Any, name: str, value: Any) -> None:
     attrs = getattr(obj, "__dict__", None)
     if isinstance(obj, types.ModuleType) and is_library(obj):
         return
-    if _RECORDING and type(attrs) is dict and attrs.get(name, _MISSING) is value:
-        _RECORDING[-1].append((attrs, name, value))
+    if type(attrs) is dict and attrs.get(name, _MISSING) is value:
+        _record(attrs, name, value)
 
 
 def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
