@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import diskcache, dispatch, pipeline, pytree
+from . import diskcache, dispatch, pickling, pipeline, pytree
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
@@ -323,8 +323,15 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
     attach(fn, lambda: source(fn))  # Jupyter shows the generated code
+    pickling.name(fn, t.opts.mode, t.fun, **options_of(t.opts))  # pickled by reference
     t.dispatcher = fn
     return fn
+
+
+def options_of(opts: pipeline.Options) -> dict[str, Any]:
+    """The keyword arguments of the transform that makes `opts` (for pickling)."""
+    nums = opts.argnums if opts.argnums_is_tuple else opts.argnums[0]
+    return {"argnums": nums, **({"has_aux": True} if opts.has_aux else {})}
 
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
@@ -385,6 +392,11 @@ class BoundGradient:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._inner(*self._partial.args, *args, **kwargs)
+
+    def __reduce__(self) -> tuple:
+        """By reference: the partial's function by name, its bound values by value."""
+        return pickling.reduction(self._opts.mode, self._partial.func,
+                                  options_of(self._opts), self._partial.args)
 
     @property
     def __s2sgrad__(self) -> Transformed:

@@ -42,6 +42,14 @@ class Derived:
         args = self.bind(args)
         return self.results(args, self.extras)[self.pick]
 
+    def __reduce__(self) -> tuple:
+        """Pickled by reference: the function by name, the steps made again on loading."""
+        from . import pickling
+
+        ref = pickling.check_findable(self.base, "grad")
+        return pickling.rebuild_derived, (ref, self.steps, self.n_args, self.extras,
+                                          self.pick, self.wrt)
+
     def bind(self, args: Sequence[Any]) -> tuple:
         """The arguments with defaults filled in, checked: the differentiated ones must be
         floating-point scalars."""

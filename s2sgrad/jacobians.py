@@ -24,12 +24,13 @@ JAX's layout (see `_assemble`).
 
 from __future__ import annotations
 
+import types
 from collections import Counter
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import derived, fastpaths, pipeline, pytree, vector_mode
+from . import derived, fastpaths, pickling, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
 from .arguments import (bind, check_cotangents, check_floats, check_jvp_leaves, check_real,
@@ -218,7 +219,15 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         from .api import _transform
 
         return _transform(fun, "jacfwd", argnums, False)
-    return _jacfwd(fun, argnums, fused)
+    return _named(_jacfwd(fun, argnums, fused), "jacfwd", fun, argnums=argnums, fused=fused)
+
+
+def _named(made: Callable[..., Any], mode: str, fun: Any, **options: Any
+           ) -> Callable[..., Any]:
+    """`made`, a function, named for pickling by reference (`pickling.name`)."""
+    if isinstance(made, types.FunctionType) and not hasattr(made, "__s2sgrad_recipe__"):
+        pickling.name(made, mode, fun, **options)
+    return made
 
 
 def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
@@ -289,7 +298,7 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         from .api import _transform
 
         return _transform(fun, "jacrev", argnums, False)
-    return _jacrev(fun, argnums)
+    return _named(_jacrev(fun, argnums), "jacrev", fun, argnums=argnums, fused=fused)
 
 
 def _jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
@@ -340,7 +349,8 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         return (jacfwd if mode == "forward" else jacrev)(fun, argnums, fused)
     if isinstance(fun, Derived):
         return derived.jacobian_of(fun, argnums)
-    return fastpaths.AutoJacobian(fun, argnums, fused).function
+    return _named(fastpaths.AutoJacobian(fun, argnums, fused).function, "jacobian", fun,
+                  argnums=argnums, fused=fused)
 
 
 def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
@@ -350,10 +360,10 @@ def hessian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0
     fun = canonical(fun)
     inner = derived.as_derived(fun)
     if inner is not None:
-        return derived.hessian_of(inner, argnums)
+        return _named(derived.hessian_of(inner, argnums), "hessian", fun, argnums=argnums)
     from .api import grad
 
-    return jacfwd(grad(fun, argnums), argnums)
+    return _named(jacfwd(grad(fun, argnums), argnums), "hessian", fun, argnums=argnums)
 
 
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
