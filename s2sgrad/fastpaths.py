@@ -117,10 +117,12 @@ class AutoJacobian:
         """The Jacobian function for arguments like `args`, and whether its dispatcher's
         code can be taken over (fused float programs)."""
         from .arguments import check_floats
-        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev
+        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev, saved_generators
 
         check_floats(self.fun, args, self.nums)  # once per signature: it has the types
+        drawn = saved_generators(self.fun, args)
         out = self.fun(*pytree.copied(args))  # for its structure; fun may write args
+        drawn.rewind()  # the Jacobian's run draws what this one drew
         n = sum(_size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
         out_leaves = pytree.flatten(out)[0]
         forward = n < sum(_size(y) for y in out_leaves)
