@@ -52,3 +52,20 @@ def test_custom_vjp_defvjp_again():
     sq.defvjp(lambda g, ans, x: g * 2.0 * x)
     assert g(3.0) == 6.0
     assert s2sgrad.value_and_grad(h)(3.0) == (9.0, 6.0)
+
+
+def test_a_jacobian_that_runs_a_dispatchers_code_recompiles_too():
+    def q(x):
+        return x * x
+
+    def f(x, y):
+        return q(x) * y
+
+    s2sgrad.defvjp(q, lambda g, ans, x: g * 100.0)
+    s2sgrad.defjvp(q, lambda t, ans, x: t * 100.0)
+    jac = s2sgrad.jacobian(f)
+    assert jac(1.0, 1.0) == 100.0
+    assert jac(1.0, 1.0) == 100.0  # now its own code: the fused program's dispatcher's
+    s2sgrad.defjvp(q, lambda t, ans, x: t * 2.0 * x)
+    s2sgrad.defvjp(q, lambda g, ans, x: g * 2.0 * x)
+    assert jac(1.0, 1.0) == 2.0
