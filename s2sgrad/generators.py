@@ -21,6 +21,17 @@ import numpy as np
 _STATEFUL = (np.random.RandomState, np.random.BitGenerator, random.Random)
 
 
+def draws(prim: Any) -> bool:
+    """Whether calling `prim` draws from a generator or touches the clock (`time.sleep`),
+    so that a program keeps the call even where no value it makes is read: dropping a draw
+    would shift every number drawn after it."""
+    owner = getattr(prim, "__self__", None)
+    if isinstance(owner, (np.random.Generator, *_STATEFUL)):
+        return True
+    return getattr(prim, "__module__", None) in ("time", "random", "numpy.random",
+                                                 "numpy.random.mtrand")
+
+
 class Rewind:
     """The generators' states when made; `rewind()` puts them back."""
 
