@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import weakref
 from types import FunctionType
 from typing import Any, Callable
 
@@ -26,8 +27,10 @@ from .frontend.parse import call_signature, canonical
 from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
                      caller_loc)
 from .ir.printer import format_function
+from .rules import registry
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
+_LIVE: "weakref.WeakSet[Transformed]" = weakref.WeakSet()  # those with a dispatcher
 
 
 class Transformed:
@@ -69,7 +72,8 @@ class Transformed:
                 self.deps[key] = pipeline.lower_with_deps(self.fun, treedefs)[1]
                 if stem is not None:
                     fn, text = self.compiled[key]
-                    diskcache.store(stem, fn.__name__, text, fn.__globals__, self.deps[key])
+                    diskcache.store(stem, fn.__name__, text, fn.__globals__,
+                                    pipeline.stored_deps(self.deps[key]))
         self.last = key
         return self.compiled[key]
 
@@ -85,13 +89,13 @@ class Transformed:
         name, text, names, deps = hit
         namespace = {"__name__": "s2sgrad.generated", **names}
         self.compiled[key] = compile_source(text, name, namespace, self._label), text
-        self.deps[key] = deps
+        self.deps[key] = pipeline.loaded_deps(self.fun, deps)
         return True
 
     def slow_call(self, *args: Any) -> Any:
         if len(args) > len(self.info.params):
             raise self._too_many(len(args))
-        args = self._bind(args)
+        args = self._bind(self._new_defaults(args))
         if self.opts.mode in ("jacfwd", "jacrev"):
             return self._jacobian_call(args)
         flat = [pytree.flatten(a) for a in args]
@@ -115,6 +119,34 @@ class Transformed:
         with pipeline.COMPILE_LOCK:
             self._arm(fn, key, args, kinds)
         return out
+
+    def _new_defaults(self, args: tuple) -> tuple:
+        """After `f.__defaults__` or `__kwdefaults__` was rebound: the dispatcher takes the
+        new ones from now on, and in this call, which it bound with the old ones, an
+        argument that is an old default object itself is taken as left out."""
+        d = getattr(self, "dispatcher", None)
+        if d is None or pipeline.signature(self.fun) is self.info:
+            return args
+        info = pipeline.signature(self.fun)
+        if info.params != self.info.params:
+            raise S2SGradError(
+                f"the parameters of '{self.info.name}' changed after its "
+                f"{self.opts.mode.replace('_', ' ')} was made (its code was replaced)",
+                info.loc, f"make it again: s2sgrad.{self.opts.mode}({self.info.name})")
+        params = call_signature(self.fun).parameters
+        positional = [k for k, p in params.items() if p.kind is not p.KEYWORD_ONLY]
+        given = d.__defaults__ or ()
+        old = dict(zip(positional[len(positional) - len(given):], given),
+                   **(d.__kwdefaults__ or {}))
+        new = {k: p.default for k, p in params.items() if p.default is not p.empty}
+        args = tuple(new.get(k, a) if k in old and a is old[k] else a
+                     for k, a in zip(self.info.params, args))
+        d.__defaults__ = tuple(p.default for p in params.values() if p.default is not p.empty
+                               and p.kind is not p.KEYWORD_ONLY) or None
+        d.__kwdefaults__ = {k: p.default for k, p in params.items() if p.default is not
+                            p.empty and p.kind is p.KEYWORD_ONLY} or None
+        self.info = info
+        return args
 
     def _run(self, fn: Callable[..., Any], args: tuple) -> Any:
         """Call the compiled code; an output found not to be a scalar only at run time
@@ -324,7 +356,8 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     fn.__wrapped__ = t.fun
     attach(fn, lambda: source(fn))  # Jupyter shows the generated code
     pickling.name(fn, t.opts.mode, t.fun, **options_of(t.opts))  # pickled by reference
-    t.dispatcher = fn
+    t.dispatcher, t.closed = fn, fn.__code__
+    _LIVE.add(t)
     return fn
 
 
@@ -332,6 +365,19 @@ def options_of(opts: pipeline.Options) -> dict[str, Any]:
     """The keyword arguments of the transform that makes `opts` (for pickling)."""
     nums = opts.argnums if opts.argnums_is_tuple else opts.argnums[0]
     return {"argnums": nums, **({"has_aux": True} if opts.has_aux else {})}
+
+
+def close_guards() -> None:
+    """A rule was registered (again): every dispatcher sends its next call to the slow
+    path, where the rules' generation, a dependency of every compiled program, is found
+    changed and what used the old rule is compiled again. A walk at registration time
+    instead of one more test in every guard at each call."""
+    for t in list(_LIVE):
+        if t.dispatcher is not None:
+            t.dispatcher.__code__ = t.closed
+
+
+registry.on_change(close_guards)
 
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],

@@ -13,8 +13,9 @@ repeated call with arguments like the last ones costs little more than the gradi
   locals; the compiled leaf-level function is called with them, and the gradients are put
   back into the arguments' structure by a literal expression (`tree_code`).
 
-Every guard also checks that each global baked into the compiled code still names the same
-object. Anything the guard does not accept goes to the slow path, which recompiles when it
+Every guard also checks that each global, closure cell, attribute and function code object
+baked into the compiled code still names the same object (registering a rule again closes
+the guards instead: `api.close_guards`). Anything the guard does not accept goes to the slow path, which recompiles when it
 must and arms the code for the new arguments.
 
 Threads: the slow path runs under `pipeline.COMPILE_LOCK`; calls that pass the guard take no
@@ -39,7 +40,7 @@ import numpy as np
 from . import pipeline, pytree
 from .analysis.kinds import Aval
 from .backend.compile import compile_source
-from .frontend.parse import call_signature
+from .frontend.parse import ABSENT, call_signature
 
 if TYPE_CHECKING:
     from .api import Transformed
@@ -90,10 +91,21 @@ def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...],
         if i in arrays:
             guards.append(f"{arg}.shape == _S{i}{p} and {arg}.dtype is _D{i}{p}")
         t.namespace.setdefault(f"_T{i}{p}", Never)
-    for k, (scope, key, value) in enumerate(deps):
+    for k, (scope, key, value) in enumerate(pipeline.guarded(deps)):
         t.namespace[f"_G{k}{p}"], t.namespace[f"_V{k}{p}"] = scope, value
-        guards.append(f"_G{k}{p}.get({key!r}) is _V{k}{p}")
+        guards.append(dep_test(scope, key, value, (f"_G{k}{p}", f"_V{k}{p}")))
     return name, params, ", ".join(names), " and ".join(guards)
+
+
+def dep_test(scope: Any, key: str, value: Any, names: tuple[str, str]) -> str:
+    """The guard's identity test of one dependency (`pipeline.Deps`), whose scope and
+    value the namespace holds under `names`: a dict's entry, a key a dict must not hold,
+    or an attribute (a closure cell's contents, a function's code, an object's attribute).
+    """
+    g, v = names
+    if type(scope) is dict:
+        return f"{key!r} not in {g}" if value is ABSENT else f"{g}.get({key!r}) is {v}"
+    return f"{g}.{key} is {v}" if key.isidentifier() else f"getattr({g}, {key!r}) is {v}"
 
 
 def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
@@ -262,9 +274,9 @@ def tree_guard(t: Transformed, args: tuple, treedefs: tuple, kinds: tuple[Aval, 
     guard, it = TreeGuard(p), iter(kinds)
     for i, (arg, td, value) in enumerate(zip(names, treedefs, args)):
         guard.nodes.append(guard.walk(arg, td, value, it, i in t.opts.argnums))
-    for k, (scope, key, value) in enumerate(deps):
+    for k, (scope, key, value) in enumerate(pipeline.guarded(deps)):
         guard.values[f"_PG{k}{p}"], guard.values[f"_PV{k}{p}"] = scope, value
-        guard.clauses.append(f"_PG{k}{p}.get({key!r}) is _PV{k}{p}")
+        guard.clauses.append(dep_test(scope, key, value, (f"_PG{k}{p}", f"_PV{k}{p}")))
     return guard if guard.ok else None
 
 

@@ -18,11 +18,13 @@ when there are fewer inputs than outputs), and then the cheapest program for it:
 from __future__ import annotations
 
 import types
+import weakref
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import pipeline, pytree
+from .rules import registry
 from .analysis.kinds import aval_of
 from . import vector_mode
 from .vector_mode import signature
@@ -96,7 +98,15 @@ class AutoJacobian:
         text = f"def {name}(*args):\n    return _pick(*args)\n"
         self.function = types.FunctionType(compile(text, f"<s2sgrad {name}>", "exec")
                                            .co_consts[0], self.namespace, name)
+        self.closed = self.function.__code__
         self.n_params = -1  # known after the first call binds the defaults
+        _AUTO.add(self)
+
+    def close(self) -> None:
+        """Send the next call to `pick` again (the adopted code's guard does not test the
+        rules' generation: see `api.close_guards`)."""
+        self.function.__code__ = self.closed
+        self.function.__defaults__ = self.function.__kwdefaults__ = None
 
     def pick(self, *args: Any) -> Any:
         if len(args) != self.n_params:
@@ -117,10 +127,12 @@ class AutoJacobian:
         """The Jacobian function for arguments like `args`, and whether its dispatcher's
         code can be taken over (fused float programs)."""
         from .arguments import check_floats
-        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev
+        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev, saved_generators
 
         check_floats(self.fun, args, self.nums)  # once per signature: it has the types
+        drawn = saved_generators(self.fun, args)
         out = self.fun(*pytree.copied(args))  # for its structure; fun may write args
+        drawn.rewind()  # the Jacobian's run draws what this one drew
         n = sum(_size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
         out_leaves = pytree.flatten(out)[0]
         forward = n < sum(_size(y) for y in out_leaves)
@@ -186,3 +198,16 @@ class AutoJacobian:
         self.function.__code__ = dispatcher.__code__
         self.function.__defaults__ = dispatcher.__defaults__
         self.function.__kwdefaults__ = dispatcher.__kwdefaults__
+
+
+_AUTO: "weakref.WeakSet[AutoJacobian]" = weakref.WeakSet()
+
+
+def close_adopted() -> None:
+    """A rule was registered again: every `jacobian` that runs a dispatcher's code as its
+    own goes back to choosing, whose dispatchers recompile."""
+    for auto in list(_AUTO):
+        auto.close()
+
+
+registry.on_change(close_adopted)

@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import derived, fastpaths, pickling, pipeline, pytree, vector_mode
+from . import derived, fastpaths, generators, pickling, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
 from .arguments import (bind, check_cotangents, check_floats, check_jvp_leaves, check_real,
@@ -249,10 +249,12 @@ def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: boo
         positions = _leaf_slices(args)
         cols: dict[int, list[list[np.ndarray]]] = {}
         out = None
+        drawn = saved_generators(fun, args)
         for i in nums:
             for p in positions[i]:
                 cols[p] = []
                 for k in range(_size(leaves[p])):
+                    drawn.rewind()  # each sweep draws what one call of fun draws
                     tleaves = [_zero(x) for x in leaves]
                     tleaves[p] = _unit(leaves[p], k)
                     tangents = _unflatten_like(args, tleaves)
@@ -269,6 +271,18 @@ def _jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: boo
         return _assemble(out, args, nums, is_tuple, block)
 
     return jac
+
+
+def saved_generators(fun: Callable[..., Any], args: tuple) -> generators.Rewind:
+    """The generators `fun` may draw from, saved: those among what it read when compiled
+    and among its arguments `args`, and the global ones."""
+    leaves, treedefs = _flatten(args)
+    try:
+        base = _base(fun, treedefs)[0]
+        read = [v for _, _, v in pipeline.lower_with_deps(base, treedefs)[1]]
+    except S2SGradError:  # not a function s2sgrad reads (a composed derivative)
+        read = []
+    return generators.Rewind([*read, *leaves])
 
 
 def _float_array(g: Any) -> np.ndarray:

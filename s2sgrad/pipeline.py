@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import types
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -24,9 +25,10 @@ from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
 from .errors import NonDifferentiableError, NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
-from .frontend.parse import parse, recording_globals
+from .frontend.parse import ABSENT, parse, record_function, recording_globals, unwrap
 from .ir.core import Assign, Atom, Block, Function, NameSupply
 from .ir.verify import verify
+from .rules import registry
 from .transforms.cse import cse
 from .transforms.forward import forward
 from .transforms.jacobian import jacobian
@@ -37,10 +39,13 @@ from .transforms.views import detach_views
 from .transforms.reverse import reverse
 
 STAGES = ("ssa", "forward", "reverse", "optimized")
-Deps = tuple[tuple[dict, str, Any], ...]
+# (scope, name, value): `scope.get(name) is value` when scope is a dict (module globals,
+# an instance's __dict__; value ABSENT: the key must be missing), else
+# `scope.<name> is value` (a closure cell's contents, a function's code, an attribute)
+Deps = tuple[tuple[Any, str, Any], ...]
 _PRIMALS: dict[Any, tuple[Function, Deps]] = {}
 _GONE = object()
-_SIGNATURES: dict[Any, "Signature"] = {}
+_SIGNATURES: dict[Any, tuple["Signature", tuple[Any, Any]]] = {}
 # held while compiling and while a dispatcher is re-armed (never by calls that pass a guard)
 COMPILE_LOCK = threading.RLock()
 
@@ -68,11 +73,19 @@ class Signature:
 
 def signature(f: Callable[..., Any]) -> Signature:
     """Parse and fence `f` (raising on unsupported syntax) and describe its parameters
-    (cached per function and code object)."""
+    (cached per function and code object, for as long as its defaults are the same)."""
     key = (f, getattr(f, "__code__", None))
-    if key not in _SIGNATURES:
-        _SIGNATURES[key] = _signature(f)
-    return _SIGNATURES[key]
+    entry = _SIGNATURES.get(key)
+    now = defaults_of(f)
+    if entry is None or entry[1][0] is not now[0] or entry[1][1] is not now[1]:
+        _SIGNATURES[key] = entry = (_signature(f), now)
+    return entry[0]
+
+
+def defaults_of(f: Callable[..., Any]) -> tuple[Any, Any]:
+    """`__defaults__` and `__kwdefaults__` of the Python function behind `f`."""
+    fn = unwrap(f)[0]
+    return getattr(fn, "__defaults__", None), getattr(fn, "__kwdefaults__", None)
 
 
 def _signature(f: Callable[..., Any]) -> Signature:
@@ -99,15 +112,58 @@ def lower_with_deps(f: Callable[..., Any], treedefs: tuple | None = None
     entry = _PRIMALS.get(key)
     if entry is None or not fresh(entry[1]):
         with recording_globals() as reads:
+            rules = registry.generation()
             primal = verify(cse(verify(_lower(parse(f), treedefs))))
+        reads.append(rules)
         deps = tuple({(id(g), name): (g, name, v) for g, name, v in reads}.values())
         _PRIMALS[key] = entry = (primal, deps)
     return entry
 
 
 def fresh(deps: Deps) -> bool:
-    """Whether every global baked into a compiled program still names the same object."""
-    return all(g.get(name, _GONE) is value for g, name, value in deps)
+    """Whether every global, cell, attribute and rule baked into a compiled program still
+    names the same object."""
+    return all(current(scope, name) is value for scope, name, value in deps)
+
+
+def stored_deps(deps: Deps) -> Deps:
+    """The dependencies the disk cache records: not the functions' code and defaults,
+    which their fingerprints cover, nor the rules, which its key covers."""
+    rules = registry.generation()[0]
+    return tuple((g, name, v) for g, name, v in deps if g is not rules and not (
+        isinstance(g, types.FunctionType) and name in _FUNCTION_ATTRS))
+
+
+def guarded(deps: Deps) -> Deps:
+    """The dependencies a dispatcher's guard tests at each call: all but the rules'
+    generation, whose change closes the guards instead (`registry.on_change`)."""
+    rules = registry.generation()[0]
+    return tuple(d for d in deps if d[0] is not rules)
+
+
+def loaded_deps(f: Callable[..., Any], deps: Deps) -> Deps:
+    """A disk-cache entry's dependencies with those `stored_deps` left out, as they are
+    in this process: the code and defaults of `f` and of the functions among `deps`, and
+    the rules' generation."""
+    functions = [unwrap(f)[0], *(v for _, _, v in deps if isinstance(v, types.FunctionType))]
+    with recording_globals() as reads:
+        for fn in functions:
+            if isinstance(fn, types.FunctionType):
+                record_function(fn)
+    return (*deps, *reads, registry.generation())
+
+
+_FUNCTION_ATTRS = ("__code__", "__defaults__", "__kwdefaults__")
+
+
+def current(scope: Any, name: str) -> Any:
+    """What a dependency reads now (ABSENT for a missing key, _GONE for a failed read)."""
+    if type(scope) is dict:
+        return scope.get(name, ABSENT)
+    try:
+        return getattr(scope, name)
+    except Exception:  # an emptied cell, a deleted attribute, a property that raises
+        return _GONE
 
 
 def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],

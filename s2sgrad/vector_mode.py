@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline, pytree
+from . import generators, pipeline, pytree
 from .analysis.aliasing import check_updates
 from .analysis.kinds import aval_of, infer
 from .ir.verify import verify
@@ -108,7 +108,7 @@ class Plan:
     compiled program, its seeds, and where each differentiated leaf's columns are."""
 
     def __init__(self, fun: Callable[..., Any], program: Callable[..., Any], args: tuple,
-                 nums: tuple[int, ...], is_tuple: bool):
+                 nums: tuple[int, ...], is_tuple: bool, values: tuple = ()):
         from . import jacobians as J
 
         leaves, self.treedefs = J._flatten(args)
@@ -120,7 +120,10 @@ class Plan:
         self.fun, self.program, self.nums, self.is_tuple = fun, program, nums, is_tuple
         self.seeds = seeds(tuple(self.shapes[p] for p in wrt),
                            tuple(np.result_type(leaves[p]) for p in wrt))
-        out_leaves, self.out_td = pytree.flatten(fun(*pytree.copied(args)))  # the output's structure
+        drawn = generators.Rewind([*values, *pytree.flatten(args)[0]])
+        out = fun(*pytree.copied(args))  # for the output's structure; fun may write args
+        drawn.rewind()  # the program draws what this run drew
+        out_leaves, self.out_td = pytree.flatten(out)
         self.out_shapes = [np.shape(y) for y in out_leaves]
         self.flat_out = self.out_td == pytree.LEAF or (self.out_td[0] == "tuple" and all(
             td == pytree.LEAF for td in self.out_td[1]))
@@ -201,6 +204,8 @@ def plan_entry(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, a
         n = sum(int(np.size(leaves[p])) for p in wrt)
         kinds = tuple(aval_of(a) for a in leaves)
         fn = program(base, steps, kinds, treedefs, wrt, n)
-        made = None if fn is None else Plan(fun, fn, args, nums, is_tuple)
-        entry = _PLANS[key] = (made, pipeline.lower_with_deps(base, treedefs)[1])
+        deps = pipeline.lower_with_deps(base, treedefs)[1]
+        made = None if fn is None else \
+            Plan(fun, fn, args, nums, is_tuple, tuple(v for _, _, v in deps))
+        entry = _PLANS[key] = (made, deps)
     return entry

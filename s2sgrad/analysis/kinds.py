@@ -156,7 +156,11 @@ def _try(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
 def run_on_stand_ins(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals,
                      int_stand_in: int = 1) -> tuple[list[Any], Any] | None:
     """`(inputs, prim(*inputs, **kw))` on new stand-in values of the arguments' abstract
-    values (arrays of their shapes and dtypes), or None when that cannot be run."""
+    values (arrays of their shapes and dtypes), or None when that cannot be run, or must not
+    be: a function of the `time` module reads the clock or sleeps, which compiling must not
+    do."""
+    if getattr(prim, "__module__", None) == "time":
+        return None
     try:
         values = [_stand_in(a, kind(a, avals), int_stand_in) for a in args]
         kwvalues = {k: _stand_in(v, kind(v, avals), int_stand_in) for k, v in kwargs.items()}

@@ -16,6 +16,7 @@ import copy
 import functools
 import inspect
 import linecache
+import sys
 import sysconfig
 import textwrap
 import threading
@@ -38,6 +39,7 @@ class Source:
     filename: str
     col_shift: int
     closure: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, types.CellType] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -57,6 +59,8 @@ class Source:
             if value is not _MISSING:
                 if scope is self.globals and not isinstance(value, types.ModuleType):
                     _record(scope, name, value)
+                elif scope is self.closure and name in self.cells:
+                    _record(self.cells[name], "cell_contents", value)
                 return value
         raise UnsupportedSyntaxError(
             f"name '{name}' is not defined", self.loc(node or self.tree),
@@ -91,7 +95,7 @@ def recording_globals() -> Iterator[Reads]:
         stack.pop()
 
 
-def _record(scope: dict, name: str, value: Any) -> None:
+def _record(scope: Any, name: str, value: Any) -> None:
     stack = _RECORDING.stack
     if stack:
         stack[-1].append((scope, name, value))
@@ -108,14 +112,64 @@ def is_library(module: types.ModuleType) -> bool:
 
 
 def record_attribute(obj: Any, name: str, value: Any) -> None:
-    """Record `obj.name` read at compile time when it lives in the instance's `__dict__`
-    (`self.w` of a user object, `helpers.scale` of a user module), so rebinding it is seen
-    like rebinding a global. Attributes of library modules (`math.log`) are taken as fixed."""
-    attrs = getattr(obj, "__dict__", None)
-    if isinstance(obj, types.ModuleType) and is_library(obj):
+    """Record `obj.name` read at compile time, so rebinding it is seen like rebinding a
+    global: in the instance's `__dict__` by key (`self.w`, `helpers.scale` of a user
+    module); otherwise, on objects of the user's classes, by attribute, which Python
+    resolves anew on each check (a class attribute read through `self`, a `__slots__`
+    value, a property's value, a staticmethod; a method by its function on the class).
+    Attributes of library objects (`math.log`, `x.shape`) are taken as fixed."""
+    if not _RECORDING.stack:
         return
+    reads = _RECORDING.stack[-1]
+    if isinstance(obj, types.ModuleType):
+        if not is_library(obj) and vars(obj).get(name, _MISSING) is value:
+            reads.append((vars(obj), name, value))
+        return
+    if not _user_class(obj if isinstance(obj, type) else type(obj)):
+        return
+    attrs = getattr(obj, "__dict__", None)
     if type(attrs) is dict and attrs.get(name, _MISSING) is value:
-        _record(attrs, name, value)
+        reads.append((attrs, name, value))
+    elif isinstance(value, types.MethodType) and value.__self__ is obj:
+        cls = type(obj)  # a bound method is new at each read: check the class's function
+        if _stable(cls, name, value.__func__):
+            reads.append((cls, name, value.__func__))
+            if type(attrs) is dict:  # and that the instance does not shadow it
+                reads.append((attrs, name, ABSENT))
+    elif _stable(obj, name, value):
+        reads.append((obj, name, value))
+
+
+ABSENT = object()  # recorded for a key a dict must not hold
+
+
+def _stable(obj: Any, name: str, value: Any) -> bool:
+    """Whether reading `obj.name` again gives `value` itself (a property computing a new
+    object, or a classmethod, does not: such a value is taken as fixed)."""
+    try:
+        return getattr(obj, name) is value
+    except Exception:
+        return False
+
+
+def _user_class(cls: type) -> bool:
+    """A class defined in the user's code (not Python's, an installed package's or ours)."""
+    module = sys.modules.get(getattr(cls, "__module__", None) or "")
+    return module is not None and not is_library(module) and \
+        not module.__name__.startswith("s2sgrad")
+
+
+def record_function(fn: types.FunctionType) -> None:
+    """Record what a function's compiled code depends on besides its globals: its code
+    object (IPython's autoreload replaces it) and its defaults (callees' are baked in; the
+    dispatcher binds the differentiated function's own)."""
+    if not _RECORDING.stack or (fn.__module__ or "").startswith("s2sgrad") or \
+            fn.__code__.co_filename.startswith(LIBRARY_DIRS):
+        return
+    _record(fn, "__code__", fn.__code__)
+    for attr in ("__defaults__", "__kwdefaults__"):  # None: no call used a default
+        if getattr(fn, attr) is not None:
+            _record(fn, attr, getattr(fn, attr))
 
 
 def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
@@ -133,9 +187,10 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
             hint="differentiate a function written in Python (a def or a lambda in a .py "
             "file)")
     filename = code.co_filename
+    record_function(fn)
     if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
         tree = _lambda_as_def(fn, filename)
-        src = Source(fn, tree, filename, 0, _closure_values(fn))
+        src = Source(fn, tree, filename, 0, _closure_values(fn), _cells(fn))
         fence(tree, src.loc, rule)
         return src
     try:
@@ -152,7 +207,7 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
     dedented = textwrap.dedent(text)
     shift = _indent(text) - _indent(dedented)
     tree = _function_node(fn, dedented, filename, max(start, 1), shift)
-    src = Source(fn, tree, filename, shift, _closure_values(fn))
+    src = Source(fn, tree, filename, shift, _closure_values(fn), _cells(fn))
     fence(tree, src.loc, rule)
     return src
 
@@ -240,7 +295,8 @@ def _with_bound(src: Source, bound: tuple) -> Source:
     tree.args.args = [a for a in rest if a in args.args]
     tree.args.defaults = args.defaults[max(len(args.defaults) - len(rest), 0):]
     closure = {**src.closure, **dict(zip(names, bound))}
-    return Source(src.fn, tree, src.filename, src.col_shift, closure)
+    cells = {k: c for k, c in src.cells.items() if k not in names}
+    return Source(src.fn, tree, src.filename, src.col_shift, closure, cells)
 
 
 def _no_file(what: str, filename: str) -> SourceUnavailableError:
@@ -392,6 +448,10 @@ def _closure_values(fn: Callable[..., Any]) -> dict[str, Any]:
         except ValueError:  # an empty cell: the name is assigned after the def
             pass
     return values
+
+
+def _cells(fn: Callable[..., Any]) -> dict[str, types.CellType]:
+    return dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
 
 
 def source_lines(loc: Loc) -> str:

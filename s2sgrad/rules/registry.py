@@ -88,6 +88,32 @@ class Rule:
 _RULES: dict[Any, Rule] = {}
 
 
+class _Generation:
+    """The rules' generation: a new object whenever a VJP or JVP rule is (re)registered.
+    Every compiled program records it (`generation()`) and the caches check it before
+    reuse; the dispatchers' guards do not test it at each call: registering calls the
+    listeners (`on_change`), which close them."""
+
+    token: object = object()
+    listeners: list[Callable[[], None]] = []
+
+
+def generation() -> tuple[Any, str, object]:
+    """The dependency every compiled program has on the rules: `(scope, name, value)`."""
+    return (_Generation, "token", _Generation.token)
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call `listener()` whenever a rule is registered again."""
+    _Generation.listeners.append(listener)
+
+
+def _bump() -> None:
+    _Generation.token = object()
+    for listener in list(_Generation.listeners):
+        listener()
+
+
 def _key(prim: Any) -> Any:
     try:
         hash(prim)
@@ -111,6 +137,7 @@ def defvjp(prim: Any, *vjps: RuleFn | None, scalar: tuple | None = None) -> None
     if scalar is not None:
         rule.scalar_vjps = tuple(scalar)
     _drop_batched(rule)
+    _bump()
 
 
 def defjvp(prim: Any, *jvps: RuleFn | None) -> None:
@@ -118,6 +145,7 @@ def defjvp(prim: Any, *jvps: RuleFn | None) -> None:
     rule = _entry(prim)
     rule.jvps = tuple(jvps)
     _drop_batched(rule)
+    _bump()
 
 
 def _drop_batched(rule: Rule) -> None:

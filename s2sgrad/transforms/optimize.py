@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from ..analysis import kinds as K
 from ..backend import runtime
+from ..generators import draws
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from . import simplify
@@ -149,7 +150,8 @@ def _dce(block: Block, live: set[Var]) -> Block:
     out: Block = []
     for s in reversed(block):
         if isinstance(s, Assign):
-            if any(o in live for o in s.outs) or s.prim in runtime.EFFECTS:
+            if any(o in live for o in s.outs) or s.prim in runtime.EFFECTS or \
+                    draws(s.prim):  # a draw no value is read from still moves the generator
                 live |= _vars([*s.args, *s.kwargs.values()])
                 out.append(s)
         elif isinstance(s, If):
@@ -187,7 +189,7 @@ def _dce_loop(s: For | While, live: set[Var]) -> For | While | None:
         if not grown:
             break
         keep |= grown
-    if not keep:
+    if not keep and not body:  # a body left with only draws runs for them
         return None
     ks = sorted(keep)
     live |= inner | cond_live | _vars([s.inits[k] for k in ks])

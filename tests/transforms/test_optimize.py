@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 import s2sgrad
 
@@ -42,3 +43,26 @@ def test_a_flag_the_caller_sees_stays_a_python_bool():
         grad, big = g(x)
         assert type(big) is bool and big == (x > 1.0)
         assert math.isclose(grad, 2.0 * math.cos(x))
+
+
+def _unused_draw(x):
+    n = np.random.normal()
+    return x * np.random.normal()
+
+
+def _unused_draws_in_a_loop(x):
+    for i in range(2):
+        n = np.random.normal()
+    return x * np.random.normal()
+
+
+@pytest.mark.parametrize("fn, skipped", [(_unused_draw, 1), (_unused_draws_in_a_loop, 2)])
+def test_dce_keeps_a_draw_whose_value_is_not_read(fn, skipped):
+    """Dropping it would shift the numbers drawn after it: the derivative would be at
+    another sample than the one the function draws."""
+    np.random.seed(0)
+    want = np.random.normal(size=skipped + 1)[-1]
+    np.random.seed(0)
+    assert s2sgrad.grad(fn)(1.0) == want
+    np.random.seed(0)
+    assert s2sgrad.jacfwd(fn)(np.ones(2)).diagonal().tolist() == [want, want]
