@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .frontend.parse import function_lines
+from .frontend.parse import function_lines, is_library
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _FORMAT = 1
@@ -167,27 +167,123 @@ def _resolve(record: Record) -> tuple[dict, str, Any]:
 
 
 def _fingerprint(value: Any) -> str:
+    """What a global's value is, exactly: see `_exact`."""
+    return _exact(value, ())
+
+
+def _exact(value: Any, seen: tuple) -> str:
+    """A text that changes whenever `value` does: floats by their hex digits, arrays by
+    dtype, shape and bytes, containers item by item, functions by source and code, user
+    classes by their contents, library functions and classes by name. Never `repr()` (it
+    rounds floats and elides the middle of big arrays). Raises Uncacheable otherwise."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str, bytes):
+        return f"{kind.__name__}:{value!r}"
+    if kind is float:
+        return "float:" + value.hex()
+    if kind is complex:
+        return f"complex:{value.real.hex()},{value.imag.hex()}"
+    if any(value is s for s in seen) and isinstance(value, type):
+        return f"class {value.__qualname__} again"  # Ops.default = Ops
+    if len(seen) > 40 or any(value is s for s in seen):
+        raise Uncacheable("a value that contains itself")
+    inner = (*seen, value)
+    if kind in (tuple, list):
+        return f"{kind.__name__}(" + ",".join(_exact(v, inner) for v in value) + ")"
+    if kind is dict:
+        return "dict(" + ",".join(f"{_exact(k, inner)}:{_exact(v, inner)}"
+                                  for k, v in value.items()) + ")"
+    if kind is np.ndarray or isinstance(value, np.generic):
+        return _array_print(value)
     if isinstance(value, types.FunctionType):
         return "function " + _function_print(value)
-    if isinstance(value, (types.BuiltinFunctionType, np.ufunc, type)):
+    if isinstance(value, type):
+        return _class_print(value, inner)
+    if isinstance(value, types.ModuleType):
+        return "module " + value.__name__
+    if isinstance(value, (types.BuiltinFunctionType, np.ufunc)):
         return f"named {getattr(value, '__module__', '')}.{value.__qualname__}" \
             if hasattr(value, "__qualname__") else f"named {value!r}"
-    if isinstance(value, (bool, int, float, complex, str, bytes, type(None), np.ndarray,
-                          np.generic, tuple, list, dict)):
-        return "data " + hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
-    raise Uncacheable(f"cannot fingerprint {type(value).__name__}")
+    raise Uncacheable(f"cannot fingerprint {kind.__name__}")
+
+
+def _array_print(value: Any) -> str:
+    """An array or NumPy scalar: its dtype (byte order and fields included), shape and the
+    hash of its bytes."""
+    if value.dtype.hasobject:
+        raise Uncacheable("an array of Python objects")
+    data = np.ascontiguousarray(value).tobytes()
+    return f"array:{value.dtype.str}:{value.dtype!r}:{np.shape(value)}:{type(value).__name__}:" \
+        + hashlib.sha256(data).hexdigest()
+
+
+_SLOTS = ("__dict__", "__weakref__", "__annotations__")
+
+
+def _class_print(cls: type, seen: tuple) -> str:
+    """A library class (int, np.ndarray) by name; a user class by the contents of each user
+    class in its MRO (methods by source and code, attributes by value), not its name."""
+    named = f"class {cls.__module__}.{cls.__qualname__}"
+    module = sys.modules.get(cls.__module__)
+    if module is None or is_library(module):
+        return named
+    parts = [named]
+    parts += [_exact(klass, seen) for klass in cls.__mro__[1:]]
+    for name, member in sorted(vars(cls).items()):
+        if name not in _SLOTS:
+            parts.append(f"{name}={_member_print(member, seen)}")
+    return "{" + ";".join(parts) + "}"
+
+
+def _member_print(member: Any, seen: tuple) -> str:
+    if isinstance(member, (staticmethod, classmethod)):
+        return f"{type(member).__name__} {_exact(member.__func__, seen)}"
+    if isinstance(member, property):
+        return "property " + ",".join(_exact(f, seen) for f in
+                                      (member.fget, member.fset, member.fdel))
+    if isinstance(member, (types.MemberDescriptorType, types.GetSetDescriptorType)):
+        return "slot"  # a __slots__ entry: its value lives in the instances
+    return _exact(member, seen)
 
 
 def _function_print(fn: Any) -> str:
-    """The source text of a Python function and its defaults (closures are not cached)."""
+    """A Python function: its source text, where it starts (file and line: stored error
+    locations name lines), its code (two lambdas on one line share the text; the bytecode,
+    constants and column table tell them apart) and its defaults, exactly. Closures are not
+    cached."""
     if not isinstance(fn, types.FunctionType) or fn.__closure__:
         raise Uncacheable("a closure or not a Python function")
     try:
         text = "".join(function_lines(fn)[0])
     except (OSError, TypeError):
         raise Uncacheable("no source") from None
-    defaults = (fn.__defaults__, fn.__kwdefaults__)
-    return hashlib.sha256((text + _plain_repr(defaults)).encode()).hexdigest()
+    code = fn.__code__
+    parts = [text, code.co_filename, str(code.co_firstlineno), _code_print(code),
+             _exact(fn.__defaults__, ()), _exact(fn.__kwdefaults__, ())]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _code_print(code: types.CodeType) -> str:
+    """The bytecode, names, constants and line-and-column table of a code object and of the
+    code objects nested in it."""
+    consts = [_code_print(c) if isinstance(c, types.CodeType) else _const_print(c)
+              for c in code.co_consts]
+    return "|".join([code.co_code.hex(), code.co_linetable.hex(), repr(code.co_names),
+                     repr(code.co_varnames), repr(code.co_freevars), repr(code.co_cellvars),
+                     f"{code.co_argcount},{code.co_posonlyargcount},{code.co_kwonlyargcount}"
+                     f",{code.co_flags}", "(" + ",".join(consts) + ")"])
+
+
+def _const_print(value: Any) -> str:
+    """A constant of a code object (literals, tuples and frozensets of them), exactly;
+    frozensets sorted, since their order follows string hashes, which vary by process."""
+    if isinstance(value, frozenset):
+        return "frozenset(" + ",".join(sorted(_const_print(v) for v in value)) + ")"
+    if isinstance(value, tuple):
+        return "tuple(" + ",".join(_const_print(v) for v in value) + ")"
+    if type(value) in (float, complex):
+        return _exact(value, ())
+    return f"{type(value).__name__}:{value!r}"  # int, str, bytes, None, Ellipsis
 
 
 def _plain_repr(value: Any) -> str:
@@ -224,6 +320,5 @@ def _user_rules() -> str:
     for prim, parts in registry.user_rules():
         prints.append(f"{getattr(prim, '__module__', '')}.{getattr(prim, '__qualname__', prim)}")
         for fn in parts:
-            prints.append(_function_print(fn) if isinstance(fn, types.FunctionType)
-                          else _plain_repr(fn))
+            prints.append(_exact(fn, ()))
     return "|".join(prints)
