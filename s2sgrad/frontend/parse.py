@@ -138,7 +138,8 @@ def _read(fn: types.FunctionType, rule: bool) -> tuple[Source, bool]:
         src = Source(fn, _lambda_as_def(node), filename, 0, _closure_values(fn))
         fence(src.tree, src.loc, rule)
         # the file's AST stays in _FILES, so the node's id names this text
-        return src, matches(code, node, id(node), lambda: _file_ast(filename))
+        return src, matches(code, node, id(node), fn.__globals__,
+                            lambda: _file_ast(filename))
     try:
         lines, start = function_lines(fn)
     except (OSError, TypeError) as exc:
@@ -155,7 +156,7 @@ def _read(fn: types.FunctionType, rule: bool) -> tuple[Source, bool]:
     tree = _function_node(fn, dedented, filename, max(start, 1), shift)
     src = Source(fn, tree, filename, shift, _closure_values(fn))
     fence(tree, src.loc, rule)
-    return src, matches(code, tree, text, lambda: _file_ast(filename))
+    return src, matches(code, tree, text, fn.__globals__, lambda: _file_ast(filename))
 
 
 def _stale(fn: types.FunctionType) -> StaleSourceError:

@@ -9,7 +9,8 @@ a method, which depend on where the module's imports were compiled).
 
 First the function's own AST is compiled where it was defined (inside the classes and
 functions its `co_qualname` names, its free variables bound in the enclosing function,
-under its `from __future__` flags): cheap, and almost always exact. When that does not match, the whole current file is compiled (once
+the globals it reads that are modules declared as imports, under its `from __future__`
+flags) and compared byte for byte, then, if that differs, instruction by instruction. When that does not match, the whole current file is compiled (once
 per file version) and the code object at the function's line and qualified name is the
 judge. A match is remembered per (code object, text).
 """
@@ -33,16 +34,17 @@ _NO_ARGS = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
 
 
 def matches(code: types.CodeType, node: ast.FunctionDef | ast.Lambda, token: Hashable,
-            whole_file: Callable[[], ast.Module | None]) -> bool:
+            scope: dict[str, Any], whole_file: Callable[[], ast.Module | None]) -> bool:
     """Whether `node` (a def or lambda parsed from the function's file) compiles to `code`.
     `token` names the text `node` was parsed from, so a second check of the same pair is a
-    set lookup. When compiling `node` alone does not give `code` (its enclosing scopes
+    set lookup; `scope` is the function's globals. When compiling `node` alone does not give `code` (its enclosing scopes
     cannot be rebuilt, or the compiler read something else of the module), the judge is
     the whole current file, compiled."""
     if (code, token) in _MATCHED:
         return True
-    compiled = _recompiled(code, node)
-    same = compiled is not None and _shape(compiled) == _shape(code)
+    compiled = _recompiled(code, node, scope)
+    same = compiled is not None and (_raw(compiled) == _raw(code) or
+                                     _shape(compiled) == _shape(code))
     if not same:
         same = _in_file(code, whole_file())
     if same:
@@ -65,14 +67,17 @@ def _in_file(code: types.CodeType, module: ast.Module | None) -> bool:
     return found is not None and _shape(found) == _shape(code)
 
 
-def _recompiled(code: types.CodeType, node: ast.FunctionDef | ast.Lambda
-                ) -> types.CodeType | None:
-    """`node` compiled alone inside the scopes `code.co_qualname` names; None when they
-    cannot be rebuilt or do not compile."""
+def _recompiled(code: types.CodeType, node: ast.FunctionDef | ast.Lambda,
+                scope: dict[str, Any]) -> types.CodeType | None:
+    """`node` compiled alone inside the scopes `code.co_qualname` names, the globals it
+    reads that are modules declared as imports (as they usually are: then the bytecode is
+    the same byte for byte); None when the scopes cannot be rebuilt or do not compile."""
     body = _enclosed(code, _statement(node))
     if body is None:
         return None
-    module = ast.fix_missing_locations(ast.Module(body=body, type_ignores=[]))
+    modules = sorted(n for n in _names(code) if isinstance(scope.get(n), types.ModuleType))
+    imports = [ast.Import(names=[ast.alias(name="sys", asname=n)]) for n in modules]
+    module = ast.fix_missing_locations(ast.Module(body=imports + body, type_ignores=[]))
     try:
         top = compile(module, code.co_filename, "exec", flags=code.co_flags & _FUTURE,
                       dont_inherit=True)
@@ -104,6 +109,15 @@ def _enclosed(code: types.CodeType, stmt: ast.stmt) -> list[ast.stmt] | None:
             return None
         ast.copy_location(body[0], stmt)
     return None if free else body
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """The global and attribute names `code` and the code nested in it read."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names(const)
+    return names
 
 
 def _qualname(code: types.CodeType) -> str:
@@ -142,6 +156,15 @@ def _shape(code: types.CodeType) -> tuple:
             code.co_cellvars, code.co_argcount, code.co_posonlyargcount,
             code.co_kwonlyargcount, code.co_flags,
             tuple(_shape(c) if isinstance(c, types.CodeType) else _constant(c)
+                  for c in code.co_consts))
+
+
+def _raw(code: types.CodeType) -> tuple:
+    """`_shape` with the bytecode as it is: quick to compare, and equal in the usual case."""
+    return (code.co_code, getattr(code, "co_exceptiontable", b""), code.co_names,
+            code.co_varnames, code.co_freevars, code.co_cellvars, code.co_argcount,
+            code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags,
+            tuple(_raw(c) if isinstance(c, types.CodeType) else _constant(c)
                   for c in code.co_consts))
 
 
