@@ -4,7 +4,9 @@ An entry is the generated source of one specialization (one function, one set of
 one set of argument kinds), the objects its namespace names, and the globals the compiler
 baked into it. Its key hashes:
 
-- the source text of the function, its module and qualified name, and its defaults;
+- the source text of the function, its file and first line, its code object (bytecode,
+  names, constants, line and column table: two lambdas on one line share their text), its
+  module and qualified name, and its defaults (exactly, see `_exact`);
 - the options and the argument kinds and structures;
 - s2sgrad's version and the size and modification time of each of its own files (so
   editing a rule invalidates everything), Python's and NumPy's versions;
@@ -12,8 +14,8 @@ baked into it. Its key hashes:
 
 The globals that the function and its callees read (callees, constants) are not known
 before compiling, so they are checked when an entry is loaded: each is looked up again by
-module and name, and its fingerprint (the source of a function, the bytes of a constant)
-must match what was stored. A program whose parts cannot be fingerprinted (closures,
+module and name, and its fingerprint (`_exact`: a function as in the key, a value's
+exact bytes, a user class's contents) must match what was stored. A program whose parts cannot be fingerprinted (closures,
 objects' attributes, functions passed as arguments, values that do not pickle) is not
 cached. Entries live in `$S2SGRAD_CACHE_DIR`, else `$XDG_CACHE_HOME/s2sgrad`, else
 `~/.cache/s2sgrad`; `S2SGRAD_NO_CACHE=1` turns the cache off. Unreadable entries are misses.
