@@ -10,7 +10,7 @@ from .api import grad, show, source, value_and_grad
 from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev, jvp, vjp
 from .errors import (AliasedArgumentsError, ArgumentError, InputTypeError, MissingRuleError,
                      NonScalarOutputError, S2SGradError, ShapeError, SourceUnavailableError,
-                     UnsupportedSyntaxError)
+                     StaleSourceError, UnsupportedSyntaxError)
 from .custom import custom_jvp, custom_vjp, stop_gradient
 from .rules.registry import defjvp, defnondiff, defvjp
 from .testing import check_grad, numerical_grad
@@ -20,5 +20,5 @@ __all__ = ["grad", "value_and_grad", "source", "show", "jvp", "vjp", "jacfwd", "
            "jacobian", "hessian", "hvp", "check_grad", "numerical_grad",
            "defvjp", "defjvp", "defnondiff", "custom_vjp", "custom_jvp", "stop_gradient",
            "S2SGradError", "UnsupportedSyntaxError", "MissingRuleError",
-           "NonScalarOutputError", "InputTypeError", "SourceUnavailableError", "ArgumentError",
-           "ShapeError", "AliasedArgumentsError"]
+           "NonScalarOutputError", "InputTypeError", "SourceUnavailableError",
+           "StaleSourceError", "ArgumentError", "ShapeError", "AliasedArgumentsError"]

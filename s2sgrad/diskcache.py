@@ -4,7 +4,9 @@ An entry is the generated source of one specialization (one function, one set of
 one set of argument kinds), the objects its namespace names, and the globals the compiler
 baked into it. Its key hashes:
 
-- the source text of the function, its module and qualified name, and its defaults;
+- the source text of the function, its file and first line, its code object (bytecode,
+  names, constants, line and column table: two lambdas on one line share their text), its
+  module and qualified name, and its defaults (exactly, see `_exact`);
 - the options and the argument kinds and structures;
 - s2sgrad's version and the size and modification time of each of its own files (so
   editing a rule invalidates everything), Python's and NumPy's versions;
@@ -12,8 +14,8 @@ baked into it. Its key hashes:
 
 The globals that the function and its callees read (callees, constants) are not known
 before compiling, so they are checked when an entry is loaded: each is looked up again by
-module and name, and its fingerprint (the source of a function, the bytes of a constant)
-must match what was stored. A program whose parts cannot be fingerprinted (closures,
+module and name, and its fingerprint (`_exact`: a function as in the key, a value's
+exact bytes, a user class's contents) must match what was stored. A program whose parts cannot be fingerprinted (closures,
 objects' attributes, functions passed as arguments, values that do not pickle) is not
 cached. Entries live in `$S2SGRAD_CACHE_DIR`, else `$XDG_CACHE_HOME/s2sgrad`, else
 `~/.cache/s2sgrad`; `S2SGRAD_NO_CACHE=1` turns the cache off. Unreadable entries are misses.
@@ -33,11 +35,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .frontend.parse import function_lines
+from .frontend.parse import function_lines, is_library
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _FORMAT = 1
-Record = tuple[str, str, str]  # (module name, global name, fingerprint)
+Record = tuple[str, str, str]  # (module name or "module:Class", name, fingerprint)
 
 
 class _ModuleName(str):
@@ -149,45 +151,156 @@ def store(stem: str, name: str, text: str, namespace: dict[str, Any], deps: tupl
         return False
 
 
-def _record(scope: dict, name: str, value: Any) -> Record:
-    module = scope.get("__name__")
+def _record(scope: Any, name: str, value: Any) -> Record:
+    """A module global by (module, name), or an attribute of a module-level class by
+    ("module:Class.qualname", name); anything else (`self.w`) is not cached."""
+    if isinstance(scope, type):
+        where = f"{scope.__module__}:{scope.__qualname__}"
+        if _class_at(where) is not scope:
+            raise Uncacheable(f"{where} is not reachable by its name")
+        return where, name, _fingerprint(value)
+    module = scope.get("__name__") if isinstance(scope, dict) else None
     if not isinstance(module, str) or getattr(sys.modules.get(module), "__dict__", None) \
             is not scope:
         raise Uncacheable(f"{name} is not a module global")  # e.g. `self.w`
     return module, name, _fingerprint(value)
 
 
-def _resolve(record: Record) -> tuple[dict, str, Any]:
+def _class_at(where: str) -> Any:
+    module, qualname = where.split(":")
+    obj: Any = sys.modules.get(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _resolve(record: Record) -> tuple[Any, str, Any]:
     module, name, print_ = record
-    scope = sys.modules[module].__dict__
-    value = scope[name]
+    scope: Any = _class_at(module) if ":" in module else sys.modules[module].__dict__
+    value = getattr(scope, name) if ":" in module else scope[name]
     if _fingerprint(value) != print_:
         raise Uncacheable(f"{module}.{name} changed")
     return scope, name, value
 
 
 def _fingerprint(value: Any) -> str:
+    """What a global's value is, exactly: see `_exact`."""
+    return _exact(value, ())
+
+
+def _exact(value: Any, seen: tuple) -> str:
+    """A text that changes whenever `value` does: floats by their hex digits, arrays by
+    dtype, shape and bytes, containers item by item, functions by source and code, user
+    classes by their contents, library functions and classes by name. Never `repr()` (it
+    rounds floats and elides the middle of big arrays). Raises Uncacheable otherwise."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str, bytes):
+        return f"{kind.__name__}:{value!r}"
+    if kind is float:
+        return "float:" + value.hex()
+    if kind is complex:
+        return f"complex:{value.real.hex()},{value.imag.hex()}"
+    if any(value is s for s in seen) and isinstance(value, type):
+        return f"class {value.__qualname__} again"  # Ops.default = Ops
+    if len(seen) > 40 or any(value is s for s in seen):
+        raise Uncacheable("a value that contains itself")
+    inner = (*seen, value)
+    if kind in (tuple, list):
+        return f"{kind.__name__}(" + ",".join(_exact(v, inner) for v in value) + ")"
+    if kind is dict:
+        return "dict(" + ",".join(f"{_exact(k, inner)}:{_exact(v, inner)}"
+                                  for k, v in value.items()) + ")"
+    if kind is np.ndarray or isinstance(value, np.generic):
+        return _array_print(value)
     if isinstance(value, types.FunctionType):
         return "function " + _function_print(value)
-    if isinstance(value, (types.BuiltinFunctionType, np.ufunc, type)):
+    if isinstance(value, type):
+        return _class_print(value, inner)
+    if isinstance(value, types.ModuleType):
+        return "module " + value.__name__
+    if isinstance(value, (types.BuiltinFunctionType, np.ufunc)):
         return f"named {getattr(value, '__module__', '')}.{value.__qualname__}" \
             if hasattr(value, "__qualname__") else f"named {value!r}"
-    if isinstance(value, (bool, int, float, complex, str, bytes, type(None), np.ndarray,
-                          np.generic, tuple, list, dict)):
-        return "data " + hashlib.sha256(pickle.dumps(value, protocol=4)).hexdigest()
-    raise Uncacheable(f"cannot fingerprint {type(value).__name__}")
+    raise Uncacheable(f"cannot fingerprint {kind.__name__}")
+
+
+def _array_print(value: Any) -> str:
+    """An array or NumPy scalar: its dtype (byte order and fields included), shape and the
+    hash of its bytes."""
+    if value.dtype.hasobject:
+        raise Uncacheable("an array of Python objects")
+    data = np.ascontiguousarray(value).tobytes()
+    return f"array:{value.dtype.str}:{value.dtype!r}:{np.shape(value)}:{type(value).__name__}:" \
+        + hashlib.sha256(data).hexdigest()
+
+
+_SLOTS = ("__dict__", "__weakref__", "__annotations__")
+
+
+def _class_print(cls: type, seen: tuple) -> str:
+    """A library class (int, np.ndarray) by name; a user class by the contents of each user
+    class in its MRO (methods by source and code, attributes by value), not its name."""
+    named = f"class {cls.__module__}.{cls.__qualname__}"
+    module = sys.modules.get(cls.__module__)
+    if module is None or is_library(module):
+        return named
+    parts = [named]
+    parts += [_exact(klass, seen) for klass in cls.__mro__[1:]]
+    for name, member in sorted(vars(cls).items()):
+        if name not in _SLOTS:
+            parts.append(f"{name}={_member_print(member, seen)}")
+    return "{" + ";".join(parts) + "}"
+
+
+def _member_print(member: Any, seen: tuple) -> str:
+    if isinstance(member, (staticmethod, classmethod)):
+        return f"{type(member).__name__} {_exact(member.__func__, seen)}"
+    if isinstance(member, property):
+        return "property " + ",".join(_exact(f, seen) for f in
+                                      (member.fget, member.fset, member.fdel))
+    if isinstance(member, (types.MemberDescriptorType, types.GetSetDescriptorType)):
+        return "slot"  # a __slots__ entry: its value lives in the instances
+    return _exact(member, seen)
 
 
 def _function_print(fn: Any) -> str:
-    """The source text of a Python function and its defaults (closures are not cached)."""
+    """A Python function: its source text, where it starts (file and line: stored error
+    locations name lines), its code (two lambdas on one line share the text; the bytecode,
+    constants and column table tell them apart) and its defaults, exactly. Closures are not
+    cached."""
     if not isinstance(fn, types.FunctionType) or fn.__closure__:
         raise Uncacheable("a closure or not a Python function")
     try:
         text = "".join(function_lines(fn)[0])
     except (OSError, TypeError):
         raise Uncacheable("no source") from None
-    defaults = (fn.__defaults__, fn.__kwdefaults__)
-    return hashlib.sha256((text + _plain_repr(defaults)).encode()).hexdigest()
+    code = fn.__code__
+    parts = [text, code.co_filename, str(code.co_firstlineno), _code_print(code),
+             _exact(fn.__defaults__, ()), _exact(fn.__kwdefaults__, ())]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _code_print(code: types.CodeType) -> str:
+    """The bytecode, names, constants and line-and-column table of a code object and of the
+    code objects nested in it."""
+    consts = [_code_print(c) if isinstance(c, types.CodeType) else _const_print(c)
+              for c in code.co_consts]
+    return "|".join([code.co_code.hex(), code.co_linetable.hex(), repr(code.co_names),
+                     repr(code.co_varnames), repr(code.co_freevars), repr(code.co_cellvars),
+                     f"{code.co_argcount},{code.co_posonlyargcount},{code.co_kwonlyargcount}"
+                     f",{code.co_flags}", "(" + ",".join(consts) + ")"])
+
+
+def _const_print(value: Any) -> str:
+    """A constant of a code object (literals, tuples and frozensets of them), exactly;
+    frozensets sorted, since their order follows string hashes, which vary by process."""
+    if isinstance(value, frozenset):
+        return "frozenset(" + ",".join(sorted(_const_print(v) for v in value)) + ")"
+    if isinstance(value, tuple):
+        return "tuple(" + ",".join(_const_print(v) for v in value) + ")"
+    if type(value) in (float, complex):
+        return _exact(value, ())
+    return f"{type(value).__name__}:{value!r}"  # int, str, bytes, None, Ellipsis
 
 
 def _plain_repr(value: Any) -> str:
@@ -224,6 +337,5 @@ def _user_rules() -> str:
     for prim, parts in registry.user_rules():
         prints.append(f"{getattr(prim, '__module__', '')}.{getattr(prim, '__qualname__', prim)}")
         for fn in parts:
-            prints.append(_function_print(fn) if isinstance(fn, types.FunctionType)
-                          else _plain_repr(fn))
+            prints.append(_exact(fn, ()))
     return "|".join(prints)

@@ -78,6 +78,11 @@ class SourceUnavailableError(S2SGradError):
     """The function has no Python source s2sgrad can read (REPL, exec, builtins)."""
 
 
+class StaleSourceError(SourceUnavailableError):
+    """The function's source file no longer holds the code that runs: it was edited after
+    the module was imported."""
+
+
 class MissingRuleError(S2SGradError):
     """A differentiable value flows into a callable that has no derivative rule."""
 

@@ -173,3 +173,142 @@ def test_functions_in_a_namespace_are_stored_by_name():
     for fn in (np.add, np.linalg.inv, special.round, special.expit, np.sin):
         stored = pickle.loads(pickle.dumps(diskcache._portable(fn)))
         assert diskcache._restored(stored) is fn
+
+
+# -- what a key fingerprints: values exactly, each lambda, classes by contents ------------
+
+CHILD = '''
+import json, sys
+import s2sgrad
+from s2sgrad import pipeline
+import {module}
+g = s2sgrad.grad({module}.{function})
+out = g(2.0)
+json.dump({{"grad": float(out), "compiled": len(pipeline._PRIMALS),
+           "source": s2sgrad.source(g)}}, sys.stdout)
+'''
+
+
+def _child(tmp_path: Path, text: str, function: str = "loss") -> dict:
+    """Write `text` as a module (under a new name each time, so no stale bytecode is
+    read) and run grad(module.function)(2.0) in a new process sharing one cache."""
+    n = len(list(tmp_path.glob("mod*.py")))
+    (tmp_path / f"mod{n}.py").write_text(textwrap.dedent(text))
+    import s2sgrad
+
+    here = os.path.dirname(os.path.dirname(s2sgrad.__file__))  # this s2sgrad, not another
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), here]),
+               "PYTHONDONTWRITEBYTECODE": "1", "S2SGRAD_CACHE_DIR": str(tmp_path / "cache")}
+    environ.pop("S2SGRAD_NO_CACHE", None)
+    code = CHILD.format(module=f"mod{n}", function=function)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environ, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _same_place(tmp_path: Path, text: str) -> dict:
+    """`_child` with the module always in the same file, as when a user edits it."""
+    for old in tmp_path.glob("mod*.py"):
+        old.unlink()
+    return _child(tmp_path, text)
+
+
+def test_two_lambdas_on_one_line_have_their_own_entries(tmp_path, monkeypatch):
+    import s2sgrad
+
+    monkeypatch.setenv("S2SGRAD_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("S2SGRAD_NO_CACHE", raising=False)
+    sq, cube = (lambda x: x * x), (lambda x: x * x * x)
+    assert s2sgrad.grad(sq)(2.0) == 4.0
+    assert s2sgrad.grad(cube)(2.0) == 12.0  # not the entry of the lambda before it
+    assert len(list(tmp_path.glob("*.pickle"))) == 2
+
+
+BIG_DEFAULT = '''
+    import numpy as np
+    W = np.zeros(2000)
+    W[1000] = {mid}
+    def helper(x, w=W):
+        return np.sum(w * x)
+    def loss(x):
+        return helper(x)
+'''
+
+
+def test_a_callees_default_array_is_fingerprinted_by_its_bytes(tmp_path):
+    assert _same_place(tmp_path, BIG_DEFAULT.format(mid=1.0))["grad"] == 1.0
+    # repr() of a 2000-element array elides its middle: the key must not
+    assert _same_place(tmp_path, BIG_DEFAULT.format(mid=5.0))["grad"] == 5.0
+
+
+SMALL_GLOBAL = '''
+    import numpy as np
+    C = np.array([{c}])
+    def loss(x, k=({k},)):
+        return np.sum(C * x) * k[0]
+'''
+
+
+def test_values_are_not_rounded(tmp_path):
+    # repr() prints 8 digits of an array and rounds; floats differ in their last bit here
+    first = _same_place(tmp_path, SMALL_GLOBAL.format(c="0.1234567891", k="1.0"))
+    second = _same_place(tmp_path, SMALL_GLOBAL.format(c="0.1234567892", k="1.0"))
+    assert second["compiled"] == 1 and second["grad"] != first["grad"]
+    third = _same_place(tmp_path, SMALL_GLOBAL.format(c="0.1234567892",
+                                                      k="1.0000000000000002"))
+    assert third["compiled"] == 1 and third["grad"] == second["grad"] * 1.0000000000000002
+
+
+CLASS = '''
+    class Ops:
+        k = {k}
+        @staticmethod
+        def act(x):
+            return {body}
+    def loss(x):
+        return Ops.act(x) * Ops.k
+'''
+
+
+def test_a_class_is_fingerprinted_by_its_contents_not_its_name(tmp_path):
+    assert _same_place(tmp_path, CLASS.format(k=1.0, body="x * x"))["grad"] == 4.0
+    assert _same_place(tmp_path, CLASS.format(k=1.0, body="x * x * x"))["grad"] == 12.0
+    assert _same_place(tmp_path, CLASS.format(k=3.0, body="x * x * x"))["grad"] == 36.0
+    again = _same_place(tmp_path, CLASS.format(k=3.0, body="x * x * x"))
+    assert again["compiled"] == 0 and again["grad"] == 36.0  # and still cached
+
+
+SHIFTED = '''
+    {above}
+    def loss(x):
+        return x * x
+'''
+
+
+def test_lines_added_above_an_unchanged_function_give_the_new_line(tmp_path):
+    first = _same_place(tmp_path, SHIFTED.format(above=""))
+    second = _same_place(tmp_path, SHIFTED.format(above="\n\n\n"))
+    assert second["compiled"] == 1  # the entry names the old line
+    assert ":3" in first["source"].splitlines()[0] and \
+        ":6" in second["source"].splitlines()[0]
+
+
+def test_value_fingerprints_are_exact():
+    import numpy as np
+
+    from s2sgrad import diskcache
+
+    def fp(value):
+        return diskcache._fingerprint(value)
+
+    assert fp(0.1) != fp(0.1 + 2 ** -56 * 4) and fp(0.0) != fp(-0.0)
+    assert fp(1) != fp(1.0) != fp(True)
+    big = np.zeros(5000)
+    changed = big.copy()
+    changed[2500] = 1e-300
+    assert fp(big) != fp(changed)
+    assert fp(big) != fp(big.astype(np.float32)) and fp(big) != fp(big.reshape(50, 100))
+    assert fp((1.0, [2.0])) != fp((1.0, [2.0000000000000004]))
+    with pytest.raises(diskcache.Uncacheable):
+        fp(object())

@@ -16,6 +16,7 @@ import copy
 import functools
 import inspect
 import linecache
+import os
 import sys
 import sysconfig
 import textwrap
@@ -25,10 +26,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import Loc, SourceUnavailableError, UnsupportedSyntaxError, caller_loc
+from ..errors import (Loc, SourceUnavailableError, StaleSourceError, UnsupportedSyntaxError,
+                      caller_loc)
 from .fence import fence
+from .source_check import matches
 
 _MISSING = object()
+# s2sgrad's own rules are not checked against their files (about 0.1 ms each on a first
+# compile); the persistent cache's key has every one of its files' size and mtime
+_OWN = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _LAMBDAS: dict[int, dict[int, list[ast.Lambda]]] = {}
 
 
@@ -186,13 +192,31 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
             f"cannot read the source of {fn!r}: it is not a Python function", caller_loc(),
             hint="differentiate a function written in Python (a def or a lambda in a .py "
             "file)")
+    try:
+        src, current = _read(fn, rule)
+    except SourceUnavailableError:
+        current = False  # perhaps lines cached before the file changed: read it again
+    if not current:
+        linecache.checkcache(code.co_filename)  # the module may have been reloaded since
+        src, current = _read(fn, rule)
+        if not current:
+            raise _stale(fn)
+    return src
+
+
+def _read(fn: types.FunctionType, rule: bool) -> tuple[Source, bool]:
+    """The parsed and fenced source of `fn`, and whether it is the code that runs (the
+    file may have been edited since the module was imported)."""
+    code = fn.__code__
     filename = code.co_filename
     record_function(fn)
     if code.co_name == "<lambda>":  # also a lambda that functools.wraps renamed
-        tree = _lambda_as_def(fn, filename)
-        src = Source(fn, tree, filename, 0, _closure_values(fn), _cells(fn))
-        fence(tree, src.loc, rule)
-        return src
+        node = _lambda_node(fn, filename)
+        src = Source(fn, _lambda_as_def(node), filename, 0, _closure_values(fn), _cells(fn))
+        fence(src.tree, src.loc, rule)
+        # the file's AST stays in _FILES, so the node's id names this text
+        return src, filename.startswith(_OWN) or matches(
+            code, node, id(node), fn.__globals__, lambda: _file_ast(filename))
     try:
         lines, start = function_lines(fn)
     except (OSError, TypeError) as exc:
@@ -209,7 +233,19 @@ def parse(fn: Callable[..., Any], rule: bool = False) -> Source:
     tree = _function_node(fn, dedented, filename, max(start, 1), shift)
     src = Source(fn, tree, filename, shift, _closure_values(fn), _cells(fn))
     fence(tree, src.loc, rule)
-    return src
+    return src, filename.startswith(_OWN) or matches(
+        code, tree, text, fn.__globals__, lambda: _file_ast(filename))
+
+
+def _stale(fn: types.FunctionType) -> StaleSourceError:
+    code, module = fn.__code__, fn.__module__
+    hint = "run the script again" if module in (None, "__main__") else \
+        f"importlib.reload(sys.modules[{module!r}]), then differentiate the reloaded " \
+        "function (or restart Python)"
+    return StaleSourceError(
+        f"the source of '{fn.__name__}' in {code.co_filename} is not the code that runs: "
+        "the file was edited after it was imported (or an import hook rewrote the code)",
+        Loc(code.co_filename, code.co_firstlineno), hint)
 
 
 def call_signature(fun: Any) -> inspect.Signature:
@@ -397,7 +433,7 @@ def _file_ast(filename: str) -> ast.Module | None:
     return _FILES[key]
 
 
-def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
+def _lambda_node(fn: Callable[..., Any], filename: str) -> ast.Lambda:
     """A lambda's AST, found among the lambdas of its file by line, arguments and columns."""
     code = fn.__code__
     found = [node for node in _lambdas(filename).get(code.co_firstlineno, ())
@@ -410,7 +446,11 @@ def _lambda_as_def(fn: Callable[..., Any], filename: str) -> ast.FunctionDef:
         raise SourceUnavailableError(
             f"cannot read the source of this lambda (defined in {filename})",
             Loc(filename, code.co_firstlineno), "define the function with def in a .py file")
-    node = found[0]
+    return found[0]
+
+
+def _lambda_as_def(node: ast.Lambda) -> ast.FunctionDef:
+    """The lambda as a one-line def named `<lambda>` (sharing its nodes)."""
     ret = ast.Return(value=node.body)
     ast.copy_location(ret, node.body)
     fdef = ast.FunctionDef(name="<lambda>", args=node.args, body=[ret], decorator_list=[],

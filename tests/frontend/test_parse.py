@@ -76,3 +76,93 @@ def test_a_partial_may_bind_parameters_with_defaults(bound):
 def test_a_partial_that_binds_every_parameter_of_a_helper_keeps_the_rest():
     f = functools.partial(affine, 2.0, 3.0)
     assert s2sgrad.value_and_grad(f)(1.0) == (affine(2.0, 3.0, 1.0), 4.0)
+
+
+# -- the source on disk must be the code that runs -----------------------------------------
+
+def _module(tmp_path, monkeypatch, name, text):
+    import importlib
+    import sys
+    import textwrap
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(text))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    module = importlib.import_module(name)
+    monkeypatch.delitem(sys.modules, name)
+    return module, path
+
+
+def test_a_file_edited_after_import_is_rejected_not_differentiated(tmp_path, monkeypatch):
+    mod, path = _module(tmp_path, monkeypatch, "edited_after_import",
+                        "def f(x):\n    return x * x\n")
+    path.write_text("def f(x):\n    return x * x * x\n")  # the running code is x * x
+    with pytest.raises(s2sgrad.StaleSourceError) as info:
+        s2sgrad.grad(mod.f)(2.0)
+    text = str(info.value)
+    assert "'f'" in text and str(path) in text and "importlib.reload" in text
+    assert isinstance(info.value, s2sgrad.SourceUnavailableError)
+
+
+def test_an_edited_callee_is_rejected_too(tmp_path, monkeypatch):
+    mod, path = _module(tmp_path, monkeypatch, "edited_callee",
+                        "def h(x):\n    return x * x\n\n\ndef f(x):\n    return h(x)\n")
+    path.write_text("def h(x):\n    return x + x\n\n\ndef f(x):\n    return h(x)\n")
+    with pytest.raises(s2sgrad.StaleSourceError, match="'h'"):
+        s2sgrad.grad(mod.f)(2.0)
+
+
+def test_a_reloaded_module_is_read_again(tmp_path, monkeypatch):
+    import importlib
+    import linecache
+    import sys
+
+    mod, path = _module(tmp_path, monkeypatch, "reloaded_mod", "def f(x):\n    return x * x\n")
+    assert s2sgrad.grad(mod.f)(2.0) == 4.0  # linecache now holds this text
+    path.write_text("def f(x):\n    return x * x * x\n")
+    sys.modules["reloaded_mod"] = mod
+    mod = importlib.reload(mod)
+    assert linecache.getlines(str(path))[1].strip() == "return x * x"  # still the old text
+    assert s2sgrad.grad(mod.f)(2.0) == 12.0
+
+
+def test_code_compiled_apart_from_its_imports_is_not_taken_for_stale():
+    """A notebook compiles each cell apart (`import math` in one, the def in another), so
+    `math.sin` compiles to another instruction than in a module: still the same code."""
+    import linecache
+
+    namespace: dict = {"__name__": "notebook"}
+    cells = ["import math\nimport numpy as np\n",
+             "def f(x):\n    return math.sin(x) * np.tanh(x)\n",
+             "class K:\n    def g(self, x):\n        return math.cos(x) ** 2\n",
+             "sq, cube = (lambda x: x * x), (lambda x: x * x * x)\n"]
+    for i, cell in enumerate(cells):
+        name = f"<cell-{i}>"
+        linecache.cache[name] = (len(cell), None, cell.splitlines(True), name)
+        exec(compile(cell, name, "exec"), namespace)
+    assert s2sgrad.grad(namespace["f"])(0.5) == pytest.approx(
+        np.cos(0.5) * np.tanh(0.5) + np.sin(0.5) / np.cosh(0.5) ** 2)
+    assert s2sgrad.grad(namespace["K"]().g)(0.5) == pytest.approx(
+        -2 * np.cos(0.5) * np.sin(0.5))
+    assert (s2sgrad.grad(namespace["sq"])(2.0), s2sgrad.grad(namespace["cube"])(2.0)) == \
+        (4.0, 12.0)
+
+
+def test_closures_methods_and_lambdas_match_their_source():
+    k = 3.0
+
+    def scaled(x):
+        return np.sin(x) * k
+
+    class Base:
+        def f(self, x):
+            return x * x
+
+    class Child(Base):
+        def f(self, x):
+            return np.cos(x) * 2.0
+
+    assert s2sgrad.grad(scaled)(0.5) == pytest.approx(3 * np.cos(0.5))
+    assert s2sgrad.grad(Child().f)(0.5) == pytest.approx(-2 * np.sin(0.5))
+    assert s2sgrad.grad(lambda x: x * k)(1.0) == 3.0
