@@ -20,12 +20,12 @@ from typing import Any, Callable
 import numpy as np
 
 from . import diskcache, dispatch, pickling, pipeline, pytree
+from .arguments import check_argnums, check_callable, check_positional
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
 from .display import Source, attach, print_code
 from .frontend.parse import call_signature, canonical
-from .errors import (ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError,
-                     caller_loc)
+from .errors import ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError
 from .ir.printer import format_function
 from .rules import registry
 
@@ -54,7 +54,7 @@ class Transformed:
                                    f"{n} arguments", self.info.loc,
                                    "use argnums=0" if n == 1 else
                                    f"use argnums between 0 and {n - 1}")
-            _check_positional(fun, self.info, i % n)
+            check_positional(fun, self.info, i % n)
         self.opts = pipeline.Options(opts.mode, tuple(i % n for i in opts.argnums),
                                      opts.argnums_is_tuple, opts.has_aux)
 
@@ -305,45 +305,6 @@ class Transformed:
             return self.specialize(key)[1]
 
 
-def _check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
-    """Differentiated arguments are positional: the compiled code takes them by position."""
-    params = list(call_signature(fun).parameters.values())
-    if i < len(params) and params[i].kind is inspect.Parameter.KEYWORD_ONLY:
-        names = [p.name for p in params]
-        calls = ", ".join(f"{p}={p}" if params[k].kind is inspect.Parameter.KEYWORD_ONLY
-                          else p for k, p in enumerate(names))
-        raise ArgumentError(
-            f"argnums {i} names '{names[i]}', a keyword-only argument of '{info.name}'; "
-            "s2sgrad differentiates with respect to positional arguments", info.loc,
-            f"differentiate a lambda that passes it by keyword: s2sgrad.grad(lambda "
-            f"{', '.join(names)}: {info.name}({calls}), argnums={i})")
-
-
-def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
-    """`argnums` is an int or a tuple (or list) of ints: the positions of the arguments."""
-    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
-    if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
-        return
-    try:
-        names = list(call_signature(fun).parameters)
-    except (TypeError, ValueError):
-        names = []
-    shown = {i: n for i, n in enumerate(names)}
-    position = next((k for k, n in shown.items() if n == argnums), 0)
-    example = f" (argnums={position} for '{shown[position]}')" if shown else ""
-    raise ArgumentError(f"argnums must be an int or a tuple of ints, not {argnums!r}",
-                        caller_loc(), f"pass the positions of the arguments to differentiate"
-                        f"{example}")
-
-
-def _check_callable(fun: Any) -> None:
-    if not callable(fun):
-        raise ArgumentError(
-            f"s2sgrad needs a function to differentiate, not {type(fun).__name__} "
-            f"{fun!r}"[:200], caller_loc(),
-            "pass the function itself and call the result: grad(f)(x), not grad(f(x))")
-
-
 def _dispatcher(t: Transformed) -> Callable[..., Any]:
     """A function with `fun`'s signature that calls the last specialization when it fits."""
     t.dispatcher = None
@@ -382,7 +343,7 @@ registry.on_change(close_guards)
 
 def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
                has_aux: bool) -> Callable[..., Any]:
-    _check_callable(fun)
+    check_callable(fun)
     check_argnums(argnums, fun)
     fun = canonical(fun)  # a callable dataclass by identity; a staticmethod __call__
     is_tuple = isinstance(argnums, (tuple, list))

@@ -9,6 +9,7 @@ and float arrays of the right shapes, and do the full check only when it fails.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -246,3 +247,42 @@ def example(out: Any, arguments: bool = False) -> str:
     if isinstance(out, dict):
         return "{" + ", ".join(f"{k!r}: {example(v)}" for k, v in out.items()) + "}"
     return f"np.ones({np.shape(out)})" if np.shape(out) else "1.0"
+
+
+def check_positional(fun: Callable[..., Any], info: pipeline.Signature, i: int) -> None:
+    """Differentiated arguments are positional: the compiled code takes them by position."""
+    params = list(call_signature(fun).parameters.values())
+    if i < len(params) and params[i].kind is inspect.Parameter.KEYWORD_ONLY:
+        names = [p.name for p in params]
+        calls = ", ".join(f"{p}={p}" if params[k].kind is inspect.Parameter.KEYWORD_ONLY
+                          else p for k, p in enumerate(names))
+        raise ArgumentError(
+            f"argnums {i} names '{names[i]}', a keyword-only argument of '{info.name}'; "
+            "s2sgrad differentiates with respect to positional arguments", info.loc,
+            f"differentiate a lambda that passes it by keyword: s2sgrad.grad(lambda "
+            f"{', '.join(names)}: {info.name}({calls}), argnums={i})")
+
+
+def check_argnums(argnums: Any, fun: Callable[..., Any]) -> None:
+    """`argnums` is an int or a tuple (or list) of ints: the positions of the arguments."""
+    nums = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    if all(isinstance(i, int) and not isinstance(i, bool) for i in nums):
+        return
+    try:
+        names = list(call_signature(fun).parameters)
+    except (TypeError, ValueError):
+        names = []
+    shown = {i: n for i, n in enumerate(names)}
+    position = next((k for k, n in shown.items() if n == argnums), 0)
+    example = f" (argnums={position} for '{shown[position]}')" if shown else ""
+    raise ArgumentError(f"argnums must be an int or a tuple of ints, not {argnums!r}",
+                        caller_loc(), f"pass the positions of the arguments to differentiate"
+                        f"{example}")
+
+
+def check_callable(fun: Any) -> None:
+    if not callable(fun):
+        raise ArgumentError(
+            f"s2sgrad needs a function to differentiate, not {type(fun).__name__} "
+            f"{fun!r}"[:200], caller_loc(),
+            "pass the function itself and call the result: grad(f)(x), not grad(f(x))")

@@ -33,8 +33,8 @@ import numpy as np
 from . import derived, fastpaths, generators, pickling, pipeline, pytree, vector_mode
 from .analysis.kinds import aval_of
 from .derived import Derived, derivative_of  # noqa: F401  (api.py imports them from here)
-from .arguments import (bind, check_cotangents, check_floats, check_jvp_leaves, check_real,
-                        check_sequences, reject_complex)
+from .arguments import (bind, check_argnums, check_cotangents, check_floats, check_jvp_leaves,
+                        check_real, check_sequences, reject_complex)
 from .errors import S2SGradError
 from .frontend.parse import canonical
 
@@ -212,8 +212,6 @@ def jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     one sweep per input element, compiled into one program (`transforms/jacobian.py`);
     otherwise, with `fused`, one sweep in vector mode (`vector_mode.py`) when every
     primitive has a vector-mode rule; else one `jvp` call per input element."""
-    from .api import check_argnums
-
     check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
@@ -305,8 +303,6 @@ def jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     """The Jacobian by reverse mode: one reverse sweep per output element. With float
     arguments and scalar outputs (and `fused`), one program runs the forward sweep once and
     all reverse sweeps; otherwise each reverse sweep is one pullback call."""
-    from .api import check_argnums
-
     check_argnums(argnums, fun)
     if fused and not hasattr(fun, "__s2sgrad__") and not isinstance(fun, Derived):
         from .api import _transform
@@ -355,8 +351,6 @@ def jacobian(fun: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     outputs and reverse mode otherwise (`"forward"` and `"reverse"` force one)."""
     if mode not in ("auto", "forward", "reverse"):
         raise S2SGradError(f"unknown mode {mode!r}", hint="use auto, forward or reverse")
-    from .api import check_argnums
-
     check_argnums(argnums, fun)
     fun = canonical(fun)
     if mode != "auto":
