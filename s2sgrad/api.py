@@ -218,7 +218,7 @@ class Transformed:
         """Whether `fn` is still the code compiled for `key` (another thread may have
         recompiled it since), and there is a dispatcher to arm."""
         return self.dispatcher is not None and key in self.compiled and \
-            self.compiled[key][0] is fn
+            self.compiled[key][0] is fn and pipeline.fresh(self.deps.get(key, ()))
 
     def _suffix(self, fn: Callable[..., Any]) -> str:
         """A new suffix for the names one dispatcher code reads (`_fast_3` is `fn`)."""
@@ -318,7 +318,8 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     attach(fn, lambda: source(fn))  # Jupyter shows the generated code
     pickling.name(fn, t.opts.mode, t.fun, **options_of(t.opts))  # pickled by reference
     t.dispatcher, t.closed = fn, fn.__code__
-    _LIVE.add(t)
+    with pipeline.COMPILE_LOCK:
+        _LIVE.add(t)
     return fn
 
 
@@ -333,9 +334,10 @@ def close_guards() -> None:
     path, where the rules' generation, a dependency of every compiled program, is found
     changed and what used the old rule is compiled again. A walk at registration time
     instead of one more test in every guard at each call."""
-    for t in list(_LIVE):
-        if t.dispatcher is not None:
-            t.dispatcher.__code__ = t.closed
+    with pipeline.COMPILE_LOCK:  # no arming in between, no dispatcher added meanwhile
+        for t in list(_LIVE):
+            if t.dispatcher is not None:
+                t.dispatcher.__code__ = t.closed
 
 
 registry.on_change(close_guards)

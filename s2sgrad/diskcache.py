@@ -110,7 +110,7 @@ def directory() -> str:
 def key(fun: Callable[..., Any], opts: Any, spec: tuple) -> str | None:
     """The entry's file stem, or None when `fun` or `spec` cannot be fingerprinted."""
     try:
-        parts = [_environment(), _user_rules(), fun.__module__, fun.__qualname__,
+        parts = [_environment(), _user_rules(), str(fun.__module__), fun.__qualname__,
                  _function_print(fun), repr(opts), _plain_repr(spec)]
     except Uncacheable:
         return None

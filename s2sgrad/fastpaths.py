@@ -100,7 +100,8 @@ class AutoJacobian:
                                            .co_consts[0], self.namespace, name)
         self.closed = self.function.__code__
         self.n_params = -1  # known after the first call binds the defaults
-        _AUTO.add(self)
+        with pipeline.COMPILE_LOCK:
+            _AUTO.add(self)
 
     def close(self) -> None:
         """Send the next call to `pick` again (the adopted code's guard does not test the
@@ -206,8 +207,9 @@ _AUTO: "weakref.WeakSet[AutoJacobian]" = weakref.WeakSet()
 def close_adopted() -> None:
     """A rule was registered again: every `jacobian` that runs a dispatcher's code as its
     own goes back to choosing, whose dispatchers recompile."""
-    for auto in list(_AUTO):
-        auto.close()
+    with pipeline.COMPILE_LOCK:
+        for auto in list(_AUTO):
+            auto.close()
 
 
 registry.on_change(close_adopted)

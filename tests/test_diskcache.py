@@ -312,3 +312,19 @@ def test_value_fingerprints_are_exact():
     assert fp((1.0, [2.0])) != fp((1.0, [2.0000000000000004]))
     with pytest.raises(diskcache.Uncacheable):
         fp(object())
+
+
+def test_a_function_whose_module_is_none_is_keyed_too():
+    """`exec` into a namespace without `__name__` (a notebook cell run by hand) leaves the
+    function's `__module__` None; the key joined it as a string and raised TypeError."""
+    import linecache
+
+    import s2sgrad
+
+    text = "def cell(x):\n    return 3.0 * x * x\n"
+    name = "<cell-without-module>"
+    linecache.cache[name] = (len(text), None, text.splitlines(True), name)
+    namespace: dict = {}
+    exec(compile(text, name, "exec"), namespace)
+    assert namespace["cell"].__module__ is None
+    assert s2sgrad.grad(namespace["cell"])(1.5) == 9.0

@@ -1,6 +1,8 @@
 """Registering a rule again (`defvjp`, `defjvp`, `custom_vjp.defvjp`) replaces the old one
 in code compiled before, through every cache: the rules' generation is a dependency."""
 
+import traceback
+
 import numpy as np
 
 import s2sgrad
@@ -69,3 +71,29 @@ def test_a_jacobian_that_runs_a_dispatchers_code_recompiles_too():
     s2sgrad.defjvp(q, lambda t, ans, x: t * 2.0 * x)
     s2sgrad.defvjp(q, lambda g, ans, x: g * 2.0 * x)
     assert jac(1.0, 1.0) == 2.0
+
+
+_ARMED = {"on": False}
+
+
+def _doubles(x):
+    running = [frame.name for frame in traceback.extract_stack()]
+    if _ARMED["on"] and "slow_call" in running and "specialize" not in running:
+        _ARMED["on"] = False  # the compiled code runs, the guard is not armed yet
+        s2sgrad.defvjp(_doubles, lambda g, ans, x: g * 5.0)
+    return x * 2.0
+
+
+def _uses_doubles(x):
+    return _doubles(x) * x
+
+
+def test_a_rule_registered_while_the_first_call_runs_is_used_by_the_next_call():
+    """The slow path compiles, runs the code without the lock, then arms the guard: a rule
+    registered in between closes the guards before the arming, which must then not arm
+    code compiled with the old rule (it did, and the old rule stayed for good)."""
+    s2sgrad.defvjp(_doubles, lambda g, ans, x: g * 2.0)
+    g = s2sgrad.grad(_uses_doubles)
+    _ARMED["on"] = True
+    assert g(1.0) == 4.0  # compiled with the rule in force when the call began
+    assert g(1.0) == 7.0 and g(1.0) == 7.0
