@@ -10,7 +10,7 @@ import s2sgrad
 
 from .indexing_cases import CASES
 from .numpy_cases import weighted
-from .test_numpy_rules import EPS, assert_close, draw, like
+from .checks import EPS, assert_close, draw, like
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}") for c in CASES
           for k in range(len(c.variants))]

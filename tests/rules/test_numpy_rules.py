@@ -8,7 +8,6 @@ difference of f along them. Each case runs on at least two argument shapes.
 from __future__ import annotations
 
 import re
-import zlib
 
 import numpy as np
 import pytest
@@ -19,60 +18,19 @@ from s2sgrad.rules.registry import registered
 
 from . import numpy_cases, numpy_join_cases
 from .linalg_cases import LINALG_CASES
-from .numpy_cases import CASES, weighted
+from .checks import assert_close, check_forward, check_reverse
+from .numpy_cases import CASES
 
 PARAMS = [pytest.param(c, k, id=f"{c.name}-{k}")
           for c in CASES for k in range(len(c.variants))]
-EPS = 1e-6
-
-
-def draw(case, k):
-    """The arguments of variant k, and an independent generator for weights and tangents."""
-    rng = np.random.default_rng(zlib.crc32(f"{case.name}-{k}".encode()))
-    return [a.draw(rng) for a in case.variants[k]], rng
-
-
-def like(x, rng):
-    return float(rng.normal()) if isinstance(x, float) else rng.normal(size=np.shape(x))
-
-
-def assert_close(got, want, what):
-    assert np.shape(got) == np.shape(want), f"{what}: shape {np.shape(got)}, " \
-                                            f"expected {np.shape(want)}"
-    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=what)
-
-
-def assert_unchanged(before, after):
-    """The caller's arrays (arguments, weights, tangents) are as they were."""
-    for i, (b, a) in enumerate(zip(before, after)):
-        assert np.array_equal(b, a), f"argument {i} was changed by the call"
-
-
 @pytest.mark.parametrize("case,k", PARAMS)
 def test_reverse_mode(case, k):
-    args, rng = draw(case, k)
-    w = like(np.asarray(case.fn(*args), dtype=float), rng)
-    loss = weighted(case.fn, w, len(args))
-    argnums = tuple(range(len(args)))
-    before = [np.copy(a) for a in (*args, w)]
-    got = s2sgrad.grad(loss, argnums=argnums)(*args)
-    assert_unchanged(before, (*args, w))
-    want = s2sgrad.numerical_grad(loss, *args, argnums=argnums, eps=EPS)
-    for i, (g, x) in enumerate(zip(got, want)):
-        assert_close(g, x, f"d/d argument {i}")
+    check_reverse(case, k)
 
 
 @pytest.mark.parametrize("case,k", PARAMS)
 def test_forward_mode(case, k):
-    args, rng = draw(case, k)
-    tangents = [like(a, rng) for a in args]
-    before = [np.copy(a) for a in (*args, *tangents)]
-    out, tout = s2sgrad.jvp(case.fn, args, tangents)
-    assert_unchanged(before, (*args, *tangents))
-    up = case.fn(*[a + EPS * t for a, t in zip(args, tangents)])
-    down = case.fn(*[a - EPS * t for a, t in zip(args, tangents)])
-    assert_close(out, case.fn(*args), "primal output")
-    assert_close(tout, (np.asarray(up) - np.asarray(down)) / (2 * EPS), "tangent")
+    check_forward(case, k)
 
 
 def _numpy_prims():
