@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import diskcache, dispatch, pickling, pipeline, pytree
+from . import argspec, diskcache, dispatch, pickling, pipeline, pytree
 from .arguments import check_argnums, check_callable, check_positional
 from .analysis.kinds import FLOAT, Aval, kind_of_value
 from .backend.compile import compile_source, pretty
@@ -472,13 +472,25 @@ def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, 
     print_code(stage_text(fun, stage, argnums))
 
 
-def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ...] = 0) -> str:
+def _named_kinds(t: Transformed, args: str | None) -> tuple[tuple | None, tuple]:
+    """The specialization key for the kinds `args` names (floats where it names none)."""
+    specs = argspec.differentiable(argspec.resolve(t.fun, args), t.opts.argnums, t.fun)
+    parts = [argspec.leaf_kinds(s) for s in specs]
+    treedefs = tuple(td for td, _ in parts)
+    simple = all(td == pytree.LEAF for td in treedefs)
+    return None if simple else treedefs, tuple(k for _, ks in parts for k in ks)
+
+
+def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ...] = 0,
+               args: str | None = None) -> str:
+    """One stage of the compilation of `grad(fun, argnums)`, for the arguments of the last
+    call, else those `args` names (`argspec`), else floats."""
     if stage not in pipeline.STAGES:
         raise S2SGradError(f"unknown stage {stage!r}", hint=f"use one of {pipeline.STAGES}")
     t = getattr(fun, "__s2sgrad__", None)
     if t is None:
         t = _transformed(grad(fun, argnums))
-    treedefs, kinds = t.last or (None, tuple(FLOAT for _ in t.info.params))
+    treedefs, kinds = t.last or _named_kinds(t, args)
     if stage == "ssa":
         return format_function(pipeline.lower(t.fun, treedefs))
     opts = t.opts if treedefs is None else t._leaf_options(treedefs)

@@ -4,6 +4,8 @@
     s2sgrad show FILE.py:FUNC [--stage ssa|forward|reverse|optimized] [--argnums 0,1]
     s2sgrad check FILE.py:FUNC [--args 0.3,1.2] [--argnums 0,1] [--seed N]
 
+`--args` names the arguments' kinds or values in one grammar for every command (`argspec`).
+
 Exit codes: 0 on success, 1 for an error in the user's code or input (one line on stderr,
 or the whole traceback with -v; for `check`, also a gradient that differs from finite
 differences), 2 for misuse of the command line (argparse's convention). docs/cli.md has the
@@ -23,9 +25,12 @@ import sys
 import traceback
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
+from . import pytree
 from .errors import S2SGradError
-from .pipeline import STAGES
 from .frontend.parse import call_signature
+from .pipeline import STAGES
 from .transpile import MODES
 
 
@@ -52,22 +57,6 @@ def _argnums(text: str) -> int | tuple[int, ...]:
     if len(set(nums)) != len(nums):
         raise argparse.ArgumentTypeError(f"an argument is named twice in {text!r}")
     return nums[0] if len(nums) == 1 else nums
-
-
-def _values(text: str) -> list[float | int]:
-    """`0.3,1.2,5`: numbers; those written as integers stay ints (e.g. a loop count)."""
-    out: list[float | int] = []
-    for item in text.split(","):
-        item = item.strip()
-        try:
-            out.append(int(item))
-        except ValueError:
-            try:
-                out.append(float(item))
-            except ValueError:
-                raise argparse.ArgumentTypeError(
-                    f"expected numbers like 0.3,1.2, got {text!r}") from None
-    return out
 
 
 def _positive(text: str) -> float:
@@ -131,7 +120,7 @@ def _show(args: argparse.Namespace) -> None:
     from .display import print_code
 
     fn = load_function(*args.target)
-    print_code(api.stage_text(fn, args.stage, args.argnums))  # coloured on a terminal
+    print_code(api.stage_text(fn, args.stage, args.argnums, args.args))  # coloured on a terminal
 
 
 def _transpile(args: argparse.Namespace) -> None:
@@ -139,7 +128,7 @@ def _transpile(args: argparse.Namespace) -> None:
 
     path, name = args.target
     fn = _original(load_function(path, name))
-    text = transpile(fn, args.mode, args.argnums, name=name)
+    text = transpile(fn, args.mode, args.argnums, name=name, args=args.args)
     if args.output is None:
         sys.stdout.write(text)
         return
@@ -153,45 +142,50 @@ def _transpile(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    import numpy as np
-
     import s2sgrad
+
+    from . import argspec
 
     path, name = args.target
     fn = _original(load_function(path, name))
     params = list(call_signature(fn).parameters.values())
     s2sgrad.grad(fn)  # parses and fences: unsupported syntax is reported before running
-    values = _arguments(fn, name, params, args.args, args.seed)
+    values = argspec.examples(argspec.resolve(fn, args.args), args.seed)
     nums = _check_argnums(name, params, values, args.argnums)
     for i in nums:
-        values[i] = float(values[i])
-    shown = ", ".join(f"{p.name}={v!r}" for p, v in zip(params, values))
-    value = _call(lambda: fn(*values), f"{name}({shown})")
+        values[i] = _floats(values[i])
+    shown = ", ".join(f"{p.name}={_shown(v)}" for p, v in zip(params, values))
+    value = _call(lambda: fn(*pytree.copied(tuple(values))), f"{name}({shown})")
     if not isinstance(value, (int, float)) and np.ndim(value) != 0:
         raise UserError(f"{name}({shown}) returned {type(value).__name__}; check needs a "
                         "function with one float output")
-    columns: dict[str, list[float]] = {}
+    labels = [label for i in nums for label in _leaf_labels(params[i].name, values[i])]
+    columns: dict[str, list[np.ndarray]] = {}
     if args.mode in ("reverse", "both"):
         grads = _call(lambda: s2sgrad.grad(fn, argnums=nums)(*values), "the gradient")
-        columns["reverse mode"] = [float(g) for g in grads]
+        columns["reverse mode"] = [np.asarray(g, dtype=float) for i, g in zip(nums, grads)
+                                   for g in pytree.flatten(g)[0]]
     if args.mode in ("forward", "both"):
-        columns["forward mode"] = [float(_call(lambda: s2sgrad.jvp(
-            fn, values, [float(j == i) for j in range(len(values))])[1], "the jvp"))
-            for i in nums]
-    numeric = _call(lambda: s2sgrad.numerical_grad(fn, *values, argnums=nums, eps=args.eps),
-                    "the finite differences")
-    numeric = [float(n) for n in numeric]
+        columns["forward mode"] = _call(lambda: _by_jvp(fn, values, nums), "the jvp")
+    numeric = _call(lambda: _numeric(fn, values, nums, args.eps), "the finite differences")
     print(f"check {name}({shown}) with respect to {', '.join(params[i].name for i in nums)}")
+    return _report(name, labels, columns, numeric, args.rtol, args.atol)
+
+
+def _report(name: str, labels: list[str], columns: dict[str, list[np.ndarray]],
+            numeric: list[np.ndarray], rtol: float, atol: float) -> int:
+    """The table of each leaf's derivatives and errors, and the verdict."""
     rows, worst_abs, worst_rel, ok = [], 0.0, 0.0, True
-    for k, i in enumerate(nums):
+    for k, label in enumerate(labels):
         n = numeric[k]
         got = [col[k] for col in columns.values()]
-        errs = [abs(g - n) for g in got]
-        rels = [abs(g - n) / max(abs(g), abs(n)) if g != n else 0.0 for g in got]
-        ok = ok and all(e <= args.atol + args.rtol * abs(n) for e in errs) and \
-            all(math.isfinite(g) for g in got)
+        errs = [float(np.max(np.abs(g - n), initial=0.0)) for g in got]
+        rels = [float(np.max(np.where(g != n, np.abs(g - n) / np.maximum(
+            np.maximum(np.abs(g), np.abs(n)), 1e-300), 0.0), initial=0.0)) for g in got]
+        ok = ok and all(bool(np.all(np.abs(g - n) <= atol + rtol * np.abs(n))) and
+                        bool(np.all(np.isfinite(g))) for g in got)
         worst_abs, worst_rel = max([worst_abs, *errs]), max([worst_rel, *rels])
-        rows.append([params[i].name, *map(repr, got), repr(n), f"{max(errs):.1e}",
+        rows.append([label, *map(_cell, got), _cell(n), f"{max(errs):.1e}",
                      f"{max(rels):.1e}"])
     header = ["argument", *columns, "central differences", "abs error", "rel error"]
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
@@ -199,7 +193,7 @@ def _check(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     verdict = "within" if ok else "NOT within"
     print(f"largest abs error {worst_abs:.1e}, largest rel error {worst_rel:.1e}: {verdict} "
-          f"rtol={args.rtol:g}, atol={args.atol:g}")
+          f"rtol={rtol:g}, atol={atol:g}")
     if not ok:
         _error(f"the derivative of {name!r} differs from central differences "
                f"(largest abs error {worst_abs:.1e})")
@@ -207,29 +201,91 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _arguments(fn: Callable[..., Any], name: str, params: list[inspect.Parameter],
-               given: list[float | int] | None, seed: int) -> list[Any]:
-    """The values to check at: `--args`, then defaults; or random floats, then defaults."""
-    import numpy as np
+def _floats(value: Any) -> Any:
+    """A differentiated argument: its int leaves as floats."""
+    leaves, td = pytree.flatten(value)
+    return pytree.unflatten(td, [float(x) if type(x) is int else x for x in leaves])
 
-    required = [p.name for p in params if p.default is inspect.Parameter.empty]
-    if given is None:
-        rng = np.random.default_rng(seed)
-        return [round(float(rng.uniform(0.1, 0.9)), 4) if p.default is inspect.Parameter.empty
-                else p.default for p in params]
-    if len(given) > len(params) or len(given) < len(required):
-        need = f"{len(required)} to {len(params)}" if len(required) < len(params) \
-            else str(len(params))
-        names = ", ".join(p.name for p in params)
-        raise UserError(f"{name}({names}) takes {need} arguments; --args gave {len(given)}")
-    return list(given) + [p.default for p in params[len(given):]]
+
+def _leaf_labels(name: str, value: Any) -> list[str]:
+    from .transpile.signature import leaf_exprs
+
+    spec = pytree.unflatten(pytree.flatten(value)[1], pytree.flatten(value)[0])
+    return leaf_exprs(name, spec)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}" if value.ndim != 1 else f"array({value.shape[0]})"
+    if type(value) in (dict, list, tuple):
+        leaves, td = pytree.flatten(value)
+        return repr(pytree.unflatten(td, [_Shown(_shown(x)) for x in leaves]))
+    return repr(value)
+
+
+class _Shown(str):
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _cell(value: np.ndarray) -> str:
+    if value.ndim == 0:
+        return repr(float(value))
+    return np.array2string(value.ravel(), precision=6, threshold=4, max_line_width=10**6)
+
+
+def _leaves_function(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...]
+                     ) -> tuple[Callable[..., Any], list[Any]]:
+    """`fn` as a function of the differentiated arguments' leaves, and those leaves."""
+    flat = [pytree.flatten(values[i]) for i in nums]
+
+    def of_leaves(*leaves: Any) -> Any:
+        args, k = list(pytree.copied(tuple(values))), 0
+        for i, (group, td) in zip(nums, flat):
+            args[i] = pytree.unflatten(td, list(leaves[k:k + len(group)]))
+            k += len(group)
+        return fn(*args)
+
+    return of_leaves, [x for group, _ in flat for x in group]
+
+
+def _numeric(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...], eps: float
+             ) -> list[np.ndarray]:
+    from .testing import numerical_grad
+
+    g, leaves = _leaves_function(fn, values, nums)
+    out = numerical_grad(g, *leaves, argnums=tuple(range(len(leaves))), eps=eps)
+    return [np.asarray(x, dtype=float) for x in out]
+
+
+def _by_jvp(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...]
+            ) -> list[np.ndarray]:
+    """Each leaf's derivative by one jvp per element, along a unit tangent."""
+    import s2sgrad
+
+    flat = [pytree.flatten(v) for v in values]
+    zero = [[np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 for x in leaves]
+            for leaves, _ in flat]
+    out = []
+    for i in nums:
+        for k, x in enumerate(flat[i][0]):
+            column = np.zeros(np.shape(x))
+            for e in range(column.size):
+                leaves = [list(z) for z in zero]
+                leaves[i][k] = np.zeros_like(x) if isinstance(x, np.ndarray) else 1.0
+                if isinstance(x, np.ndarray):
+                    leaves[i][k].flat[e] = 1.0
+                tangents = [pytree.unflatten(td, ls) for (_, td), ls in zip(flat, leaves)]
+                column.flat[e] = float(s2sgrad.jvp(fn, values, tangents)[1])
+            out.append(column)
+    return out
 
 
 def _check_argnums(name: str, params: list[inspect.Parameter], values: list[Any],
                    argnums: int | tuple[int, ...] | None) -> tuple[int, ...]:
     n = len(params)
-    if argnums is None:  # every argument that is a float
-        nums = tuple(i for i, v in enumerate(values) if isinstance(v, float))
+    if argnums is None:  # every argument of floats
+        nums = tuple(i for i, v in enumerate(values) if _real(v))
         if not nums:
             raise UserError(f"no float argument of {name!r} to differentiate: write 1.0 "
                             "rather than 1 in --args, or pass --argnums")
@@ -240,11 +296,19 @@ def _check_argnums(name: str, params: list[inspect.Parameter], values: list[Any]
             raise UserError(f"--argnums {i} is out of range: {name!r} takes {n} arguments")
     out = tuple(i % n for i in nums)
     for i in out:
-        if not isinstance(values[i], (int, float)) or isinstance(values[i], bool):
+        leaves = pytree.flatten(values[i])[0]
+        if not leaves or not all(_real(x) or type(x) is int for x in leaves):
             raise UserError(f"argument {params[i].name!r} of {name!r} is "
-                            f"{type(values[i]).__name__} {values[i]!r}; check differentiates "
-                            "float arguments")
+                            f"{type(values[i]).__name__} {_shown(values[i])}; check "
+                            "differentiates floats and float arrays")
     return out
+
+
+def _real(value: Any) -> bool:
+    """Whether every leaf of `value` is a float or a float array."""
+    leaves = pytree.flatten(value)[0]
+    return bool(leaves) and all(type(x) is float or isinstance(x, np.ndarray) and
+                                x.dtype.kind == "f" for x in leaves)
 
 
 def _call(thunk: Callable[[], Any], what: str) -> Any:
@@ -298,6 +362,7 @@ def _add_transpile(sub: Any, common: argparse.ArgumentParser, target: dict) -> N
                     "both: all three (default: reverse)")
     tr.add_argument("--argnums", type=_argnums, default=0, metavar="I[,J...]",
                     help="the arguments to differentiate, e.g. 0 or 0,1 (default: 0)")
+    _add_args(tr, "the kinds of the arguments the module is generated for")
     tr.add_argument("-o", "--output", metavar="OUT.py",
                     help="write the module to OUT.py (default: standard output)")
     tr.set_defaults(run=_transpile)
@@ -314,6 +379,7 @@ def _add_show(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
                       "optimization (default: optimized)")
     show.add_argument("--argnums", type=_argnums, default=0, metavar="I[,J...]",
                       help="the arguments to differentiate, e.g. 0 or 0,1,2 (default: 0)")
+    _add_args(show, "the kinds of the arguments to compile for")
     show.set_defaults(run=_show)
 
 
@@ -325,9 +391,8 @@ def _add_check(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
         "[0.1, 0.9] (4 decimals) for the arguments without a default. Exits with 0 when "
         "they agree within the tolerance, 1 when they do not.")
     check.add_argument("target", **target)
-    check.add_argument("--args", type=_values, metavar="X[,Y...]",
-                       help="argument values, e.g. 0.3,1.2; values written as integers (5) "
-                       "are passed as ints; missing trailing arguments take their defaults")
+    _add_args(check, "the arguments: values (0.3,1.2; 5 stays an int) or kinds, whose "
+              "values are drawn with --seed")
     check.add_argument("--argnums", type=_argnums, default=None, metavar="I[,J...]",
                        help="the arguments to differentiate (default: every float argument)")
     check.add_argument("--seed", type=int, default=0,
@@ -342,6 +407,13 @@ def _add_check(sub: Any, common: argparse.ArgumentParser, target: dict) -> None:
     check.add_argument("--eps", type=_positive, default=1e-6,
                        help="finite-difference step (default: 1e-6)")
     check.set_defaults(run=_check)
+
+
+def _add_args(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--args", metavar="SPEC", help=f"{what}, as a call's arguments: "
+        '"x=array(3,4), w=float, k=int, params=dict(W=array(3,4), b=array(4))" '
+        "(docs/cli.md has the grammar; default: the annotations, the defaults, else floats)")
 
 
 def _error(message: str) -> None:

@@ -77,8 +77,8 @@ for w, x in points:
     out["grad"].append(list(ns["grad_loss"](w, x)))
     value, grads = ns["value_and_grad_loss"](w, x)
     out["value_and_grad"].append([value, list(grads)])
-    out["jvp"].append([list(ns["jvp_loss"](w, x, 4, 1.0, 0.0)),
-                       list(ns["jvp_loss"](w, x, 4, 0.0, 1.0))])
+    out["jvp"].append([list(ns["jvp_loss"](w, x, 4, dw=1.0, dx=0.0)),
+                       list(ns["jvp_loss"](w, x, dw=0.0, dx=1.0))])
 out["modules"] = sorted(m for m in sys.modules if m.partition(".")[0] in ("s2sgrad", "numpy"))
 print(json.dumps(out))
 '''
@@ -183,7 +183,7 @@ def test_transpile_forward_mode_only(work: pathlib.Path):
     namespace: dict = {}
     exec(result.stdout, namespace)
     assert "grad_pair" not in namespace
-    assert namespace["jvp_pair"](0.5, 1.0) == ((0.5, 1.0), (1.0, 2.0))
+    assert namespace["jvp_pair"](0.5, dx=1.0) == ((0.5, 1.0), (1.0, 2.0))
 
 
 def test_transpile_of_a_tuple_output_in_reverse_mode_is_an_error(work: pathlib.Path):
@@ -327,7 +327,9 @@ def test_every_corpus_program_transpiles_and_agrees():
             for i in nums:
                 tangents = [float(j == i) for j in range(len(args))]
                 want = s2sgrad.jvp(fn, args, tangents)
-                got = namespace[f"jvp_{name}"](*args, *[float(j == i) for j in nums])
+                jvp = namespace[f"jvp_{name}"]
+                names = jvp.__code__.co_varnames[jvp.__code__.co_argcount:][:len(nums)]
+                got = jvp(*args, **{t: float(j == i) for t, j in zip(names, nums)})
                 flat = [v for part in got for v in (part if tuple_output else [part])]
                 expected = [v for part in want for v in (part if tuple_output else [part])]
                 assert flat == pytest.approx(expected, rel=1e-12, abs=1e-15)

@@ -61,7 +61,8 @@ def python_names(fn: Function, in_place: set[int] = frozenset()) -> dict[Var, st
 
 
 def _plain_suffixes(fn: Function, names: dict[Var, str]) -> None:
-    """`bd_1` becomes `bd` when nothing else is named `bd` or `bd_<n>`."""
+    """`bd_1` becomes `bd` when nothing else is named `bd` or `bd_<n>`. A parameter keeps
+    the user's name (`k_1` stays `k_1`: a keyword call names it)."""
     final = {v: names.get(v, v.name) for v in defined_in(fn.body) | set(fn.params)}
     taken = set(final.values()) | set(fn.reserved)
     stems: dict[str, set[str]] = {}
@@ -69,8 +70,9 @@ def _plain_suffixes(fn: Function, names: dict[Var, str]) -> None:
         stems.setdefault(_SUFFIX.sub("", n), set()).add(n)
     plain = {next(iter(ns)): stem for stem, ns in stems.items()
              if len(ns) == 1 and stem not in taken and stem.isidentifier()}
+    params = set(fn.params)
     for v, n in final.items():
-        if n in plain:
+        if n in plain and v not in params:
             names[v] = plain[n]
 
 
