@@ -19,7 +19,6 @@ import contextlib
 import importlib.machinery
 import importlib.util
 import inspect
-import math
 import os
 import sys
 import traceback

@@ -42,10 +42,15 @@ def test_example_runs_small_and_writes_its_plots(name, tmp_path, capsys):
 
 def test_every_example_is_smoke_tested():
     scripts = {p.stem for p in EXAMPLES.glob("*.py") if not p.stem.startswith("_")}
-    helpers = {"mlp", "seed", "loops"}  # modules the examples and docs import
+    helpers = {"mlp", "seed", "loops", "mlp_params"}  # modules the examples and docs use
     assert scripts - helpers == set(PLOTS)
 
 
 def test_seed_example_prints_its_gradient(capsys):
     runpy.run_path(str(EXAMPLES / "seed.py"), run_name="__main__")
     assert "def grad_f(x1, x2, x3):" in capsys.readouterr().out
+
+
+def test_mlp_params_example_transpiles_and_agrees(capsys):
+    runpy.run_path(str(EXAMPLES / "mlp_params.py"), run_name="__main__")
+    assert "differ by at most" in capsys.readouterr().out

@@ -25,6 +25,7 @@ import importlib
 import inspect
 import re
 import symtable
+import sys
 import textwrap
 from collections import Counter
 from typing import Any
@@ -188,12 +189,18 @@ def _plain_assign(stmt: ast.stmt) -> ast.stmt:
 
 
 def is_helper(obj: Any) -> bool:
-    """Whether `obj` is a function or class of the runtime module that can be copied."""
+    """Whether `obj` is a function or class that can be copied: one of the runtime module,
+    or a module-level helper of a rules module (which the rules' code calls)."""
     from . import runtime
 
-    return (inspect.isfunction(obj) or inspect.isclass(obj)) and \
-        getattr(obj, "__module__", None) == runtime.__name__ and \
-        getattr(runtime, obj.__name__, None) is obj
+    module = getattr(obj, "__module__", None) or ""
+    home = sys.modules.get(module)
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and home is not None and \
+        (module == runtime.__name__ or module.startswith(_RULES)) and \
+        getattr(home, obj.__name__, None) is obj
+
+
+_RULES = __name__.rpartition(".backend")[0] + ".rules."
 
 
 def helper_definitions(helpers: list[Any]) -> tuple[list[tuple[str, str]], set[str]]:
@@ -204,8 +211,6 @@ def helper_definitions(helpers: list[Any]) -> tuple[list[tuple[str, str]], set[s
     exception a helper imports becomes a small class of the same name whose base is the
     builtin exception it derives from, so the copies need nothing from s2sgrad.
     """
-    from . import runtime
-
     todo, seen = list(helpers), {h.__name__ for h in helpers}
     defs: list[tuple[str, str, bool]] = []
     modules: set[str] = set()
@@ -213,14 +218,15 @@ def helper_definitions(helpers: list[Any]) -> tuple[list[tuple[str, str]], set[s
         obj = todo.pop(0)
         tree = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
         tree = _without_annotations(tree)
-        extra = _replace_package_imports(tree, runtime.__name__)
+        home = sys.modules[obj.__module__]
+        extra = _replace_package_imports(tree, obj.__module__)
         for name, source in extra:
             if name not in seen:
                 seen.add(name)
                 defs.append((name, source, True))
         defs.append((obj.__name__, ast.unparse(tree), inspect.isclass(obj)))
         for name in sorted(free_names(tree)):
-            value = vars(runtime).get(name, _NOT_FOUND)
+            value = vars(home).get(name, _NOT_FOUND)
             if value is _NOT_FOUND or name in seen:
                 continue
             if inspect.ismodule(value):

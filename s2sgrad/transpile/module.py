@@ -193,6 +193,8 @@ class Module:
     def _literal(self, value: Any) -> str:
         if isinstance(value, float) and not math.isfinite(value):
             return f"float({str(value)!r})"
+        if type(value) is list:
+            return "[" + ", ".join(self._literal(v) for v in value) + "]"
         if isinstance(value, tuple):
             items = [self._literal(v) for v in value]
             return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
@@ -291,7 +293,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _is_constant(value: Any) -> bool:
-    if isinstance(value, tuple):
+    if type(value) in (tuple, list):  # a list: an index the derivative code reads
         return all(_is_constant(v) for v in value)
     if isinstance(value, np.ndarray):
         return value.dtype.kind in "biufc" and value.size <= 100_000

@@ -44,8 +44,9 @@ def leaf_clauses(expr: str, leaf: Any) -> list[str]:
         Kind(type(leaf).__name__) if type(leaf) in (bool, int, float) else None
     if kind is None:
         return []
-    if kind.type != "array":
-        return [f"isinstance({expr}, {kind.type})"]
+    if kind.type != "array":  # an int where a default is a float: numbers, as in Python
+        numbers = "(int, float)" if kind.type == "float" and leaf is not kind else kind.type
+        return [f"isinstance({expr}, {numbers})"]
     clauses = [f"isinstance({expr}, np.ndarray)"]
     if kind.shape is not None:
         clauses += [f"{expr}.shape == {kind.shape!r}", f"{expr}.dtype == np.{kind.dtype}"]
