@@ -20,7 +20,7 @@ from .analysis.activity import complex_active
 from .analysis.aliasing import ArgumentsAlias, check_updates, written_params
 from .analysis.kinds import infer
 from .analysis.uses import check_uses
-from .backend import runtime
+from . import runtime
 from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
 from .errors import NonDifferentiableError, NonScalarOutputError, S2SGradError

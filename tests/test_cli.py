@@ -382,7 +382,8 @@ def test_every_corpus_program_transpiles_and_agrees():
 
 
 def test_runtime_helpers_are_copied_standalone():
-    from s2sgrad.backend import inline, runtime
+    from s2sgrad import runtime
+    from s2sgrad.backend import inline
 
     definitions, modules = inline.helper_definitions([runtime.seq_onehot, runtime.scalar_seed])
     names = [name for name, _ in definitions]

@@ -22,7 +22,7 @@ import operator
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While, walk
 from ..custom import stop_gradient

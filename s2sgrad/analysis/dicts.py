@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Assign, Atom, Block, If, Stmt, Var, walk
 from ..rules.registry import lookup
 

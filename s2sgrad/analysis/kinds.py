@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
 
 

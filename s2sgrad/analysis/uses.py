@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..errors import ArgumentError, Loc, ShapeError
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While
 from .kinds import Avals
 

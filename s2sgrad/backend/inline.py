@@ -191,7 +191,7 @@ def _plain_assign(stmt: ast.stmt) -> ast.stmt:
 def is_helper(obj: Any) -> bool:
     """Whether `obj` is a function or class that can be copied: one of the runtime module,
     or a module-level helper of a rules module (which the rules' code calls)."""
-    from . import runtime
+    from .. import runtime
 
     module = getattr(obj, "__module__", None) or ""
     home = sys.modules.get(module)

@@ -32,7 +32,7 @@ import re
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read,
                        walk)
 from ..ir.builder import defined_in
-from . import runtime
+from .. import runtime
 
 _SUFFIX = re.compile(r"(_\d+)+$")
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While,
                        atoms_read, walk)
-from . import runtime
+from .. import runtime
 from ..analysis.aliasing import in_place_updates
 from ..ir.builder import defined_in
 from .inline import inline_temporaries

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import pytree
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import UNDEF, Atom, Const, Function, If, NameSupply, Var
 from ..rules.registry import lookup
 from .lower_expr import BINOPS, Env, Tup, Value

@@ -18,7 +18,7 @@ from typing import Any, Callable, Union
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from ..errors import UnsupportedSyntaxError
 from ..ir.core import UNDEF, Assign, Atom, Const, If, NameSupply, Var
 from .parse import record_attribute

@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from ..backend import runtime
+from .. import runtime
 from .core import Assign, Atom, Block, For, Function, If, Stmt, While
 
 INFIX = {

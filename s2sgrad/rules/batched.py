@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from .numpy_products import _dot_subscripts, _einsum_parts, _inner_subscripts, \
     _tensordot_subscripts, einsum_has_subscripts
 

@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from . import linalg
 from .batched import (_batched_subscripts, _column, _method_perm, _moved, _pad_widths, _padded,
                       _perm, _row, _tile_reps, add_at_batched, array_batched, batched_items,

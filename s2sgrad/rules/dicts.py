@@ -7,7 +7,7 @@ Reading `d[k]` contributes `dict_onehot(k, g)` to the adjoint of `d`; building
 `dict_without(g, k)` (the old item was overwritten) and `v` the item at `k`.
 
 Like the runtime helpers they are small and import nothing from s2sgrad but `zeros_like`,
-so they could move to `backend/runtime.py` (which `s2sgrad transpile` copies from).
+so they could move to `runtime.py` (which `s2sgrad transpile` copies from).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend.runtime import SeqAdjoint, zeros_like
+from ..runtime import SeqAdjoint, zeros_like
 from .registry import deflinear, defnondiff, defvjp
 
 

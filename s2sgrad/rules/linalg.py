@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend.runtime import attr, seq_onehot, unbroadcast
+from ..runtime import attr, seq_onehot, unbroadcast
 from .numpy_common import unsupported
 from .numpy_shapes import _pieces
 from .registry import defjvp, deflinear, defvjp

@@ -11,7 +11,7 @@ import operator
 
 import numpy as np
 
-from ..backend.runtime import unbroadcast
+from ..runtime import unbroadcast
 from .registry import defelementwise, defvjp, lookup
 
 # -- elementwise functions of one argument ---------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import runtime
+from .. import runtime
 from .numpy_common import _inverse_perm
 from .registry import deflinear, defelementwise, defjvp, defmultilinear, defnondiff, defvjp, \
     lookup

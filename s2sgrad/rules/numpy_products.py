@@ -14,7 +14,7 @@ import string
 
 import numpy as np
 
-from ..backend.runtime import unbroadcast
+from ..runtime import unbroadcast
 from .numpy_common import _axis
 from .registry import deflinear, defjvp, defmultilinear, defnondiff, defvjp
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import runtime
-from ..backend.runtime import unbroadcast
+from .. import runtime
+from ..runtime import unbroadcast
 from ..errors import MissingRuleError
 from .numpy_common import _axis, _inverse_perm, unsupported
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp

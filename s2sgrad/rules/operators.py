@@ -7,9 +7,9 @@ import operator
 
 import numpy as np
 
-from ..backend.runtime import (logical_and, logical_or, seq_onehot, setitem, unbroadcast, written,
+from ..runtime import (logical_and, logical_or, seq_onehot, setitem, unbroadcast, written,
                                zeros_like)
-from ..backend import runtime
+from .. import runtime
 from .registry import deflinear, defelementwise, defmultilinear, defnondiff, defvjp
 
 defvjp(operator.add, lambda g, ans, x, y: unbroadcast(g, x),

@@ -31,7 +31,7 @@ import numpy as np
 from ..analysis import kinds as K
 from ..analysis.activity import check_index
 from ..analysis.kinds import Aval
-from ..backend import runtime
+from .. import runtime
 from ..errors import S2SGradError
 from ..ir.core import Assign, Atom, Const, NameSupply, Var
 from ..ir.printer import prim_name

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..analysis.aliasing import storage_groups
-from ..backend import runtime
+from .. import runtime
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from ..rules.registry import lookup

@@ -30,7 +30,7 @@ from ..analysis import kinds as K
 from ..analysis.activity import check_index
 from ..analysis.dicts import dict_trees
 from ..analysis.kinds import Aval
-from ..backend import runtime
+from .. import runtime
 from ..errors import MissingRuleError
 from ..ir.builder import clone
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt, Var,

@@ -22,7 +22,7 @@ Primitives are pure, except the loop stacks, whose pushes are kept alive by the 
 from __future__ import annotations
 
 from ..analysis import kinds as K
-from ..backend import runtime
+from .. import runtime
 from ..generators import draws
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk

@@ -13,7 +13,7 @@ import ast
 import math
 from typing import Any, Callable
 
-from ..backend import runtime
+from .. import runtime
 from ..errors import Loc, NonScalarOutputError
 from ..frontend.parse import parse
 from ..ir.builder import clone

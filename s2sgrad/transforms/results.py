@@ -16,7 +16,7 @@ import numpy as np
 
 from ..analysis import kinds as K
 from ..analysis.aliasing import Groups, read_only_vars, storage_groups
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Assign, Atom, Block, Function, NameSupply, Var
 
 _SEQUENCES = (runtime.make_tuple, runtime.make_list)

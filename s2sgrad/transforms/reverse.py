@@ -26,7 +26,7 @@ import numpy as np
 from ..analysis import kinds as K
 from ..analysis.activity import active_vars
 from ..analysis.dicts import dict_values, surely_dict
-from ..backend import runtime
+from .. import runtime
 from ..errors import NonScalarOutputError
 from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,

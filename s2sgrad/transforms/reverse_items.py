@@ -15,7 +15,7 @@ import operator
 from typing import TYPE_CHECKING, Container
 
 from ..analysis import kinds as K
-from ..backend import runtime
+from .. import runtime
 from ..errors import MissingRuleError, NonDifferentiableError
 from ..ir.core import Assign, Atom, Const, Var
 from ..ir.printer import prim_name

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
-from ..backend import runtime
+from .. import runtime
 from ..errors import MissingRuleError
 from ..frontend.lower import _Lowerer
 from ..frontend.lower_expr import Tup

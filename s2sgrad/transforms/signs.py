@@ -28,7 +28,7 @@ from collections import Counter
 from typing import Callable
 
 from ..analysis import kinds as K
-from ..backend import runtime
+from .. import runtime
 from ..ir.builder import substitute
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, NameSupply, Var, While,
                        walk)

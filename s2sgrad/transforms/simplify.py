@@ -12,7 +12,7 @@ import operator
 from typing import Any, Callable
 
 from ..analysis import kinds as K
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Atom, Const, Var
 
 _NUMBERS = (int, float)

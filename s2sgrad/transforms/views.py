@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 
 from ..analysis.aliasing import passed_through, updates_blocked_by_reads
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Assign, Atom, Block, For, Function, If, NameSupply, Var, While
 
 _COPY = runtime.method("copy")

@@ -3,7 +3,7 @@
 Every name the module reads is defined in it: `math` and `numpy` are imported, numbers and
 arrays are written as literals, the user's own functions that `f` calls are copied from
 their source, and the runtime helpers the generated code calls are copied from
-`backend/runtime.py` (see `backend/inline.py`). Anything else (another library, an object
+`runtime.py` (see `backend/inline.py`). Anything else (another library, an object
 with no source) is refused with a `TranspileError` that names it, since the module must run
 where s2sgrad is not installed.
 """

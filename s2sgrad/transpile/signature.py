@@ -18,7 +18,7 @@ import ast
 from typing import Any
 
 from ..argspec import Kind, unnamed
-from ..backend import runtime
+from .. import runtime
 from ..ir.core import Assign, Atom, Const, Function, NameSupply, Var
 
 GENERIC = "_{}_generic"  # the name of a function's generic twin

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from s2sgrad.backend import runtime
+from s2sgrad import runtime
 from s2sgrad.rules import linalg
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from s2sgrad.backend import runtime
+from s2sgrad import runtime
 
 method, attr = runtime.method, runtime.attr
 

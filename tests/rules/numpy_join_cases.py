@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from s2sgrad.backend.runtime import index_concat
+from s2sgrad.runtime import index_concat
 
 from .numpy_cases import CASES, A, Arg, Case, F, case
 

@@ -162,7 +162,7 @@ def scalar_seed(y: Any, name: str = "", filename: str = "", lineno: int = 0) -> 
         return 1.0
     if np.size(y) == 1:
         return np.ones(shape)
-    from ..errors import NonScalarOutputError
+    from .errors import NonScalarOutputError  # in the body: copied standalone (inline.py)
 
     who = f"'{name}'" if name else "the function"
     raise NonScalarOutputError(
@@ -174,7 +174,7 @@ def scalar_seed(y: Any, name: str = "", filename: str = "", lineno: int = 0) -> 
 def output_error(y: Any, name: str, filename: str, lineno: int, col: int) -> Any:
     """Raise: the function `name` returned `y` (None or a str) on this call, at the line
     `filename:lineno`, where `grad` needs a number."""
-    from ..errors import NonScalarOutputError
+    from .errors import NonScalarOutputError  # in the body: copied standalone (inline.py)
 
     shown = "None" if y is None else f"{type(y).__name__} {y!r}"[:80]
     who = f"'{name}'" if name else "the function"
