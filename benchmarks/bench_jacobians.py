@@ -40,7 +40,7 @@ import _timing as T  # noqa: E402
 import workloads_jacobians as W  # noqa: E402
 
 import s2sgrad  # noqa: E402
-from s2sgrad import jacobians  # noqa: E402
+from s2sgrad.api import sweeps  # noqa: E402
 
 
 @dataclass
@@ -97,7 +97,7 @@ def cases(quick: bool) -> list[Case]:
              {"hand": W.layer_jacobian}, points((np.linspace(-1.0, 1.0, 60),)), None),
         Case("e", "seed f: jacfwd on floats",
              {"fused sweeps": s2sgrad.jacfwd(W.seed, argnums),
-              "vector mode": jacobians._jacfwd(W.seed, argnums, True)},
+              "vector mode": sweeps.generic_jacfwd(W.seed, argnums, True)},
              {"hand": W.seed_jacobian}, points(seed_args), None),
     ]
 

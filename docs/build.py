@@ -69,7 +69,7 @@ def run(command: str) -> str:
 
 
 def _cli(args: list[str]) -> str:
-    from s2sgrad.cli import main
+    from s2sgrad.tools.cli import main
 
     if main(args) != 0:
         raise SystemExit(f"docs command failed: {' '.join(args)}")

@@ -18,7 +18,7 @@ import numpy as np
 
 import s2sgrad
 from _common import fmt_time, max_rel_error, median_times, parse_args, plt, require, save
-from s2sgrad import jacobians
+from s2sgrad.api import flat
 from seed import pair as f  # y1 = x1 (x2 - x3), y2 = x3 log(1 - x1)
 
 
@@ -38,9 +38,9 @@ def seed_example() -> None:
     args = (0.3, 1.2, 2.1)
     results = {}
     for name, build in (("forward", s2sgrad.jacfwd), ("reverse", s2sgrad.jacrev)):
-        jacobians.sweeps.clear()
+        flat.sweeps.clear()
         results[name] = np.array(build(f, argnums=(0, 1, 2), fused=False)(*args))
-        print(f"\n{name} mode at x = {args}: {dict(jacobians.sweeps)} sweeps")
+        print(f"\n{name} mode at x = {args}: {dict(flat.sweeps)} sweeps")
         print(np.array2string(results[name] + 0.0, precision=6))  # + 0.0: no "-0."
     oracle = np.array([s2sgrad.numerical_grad(lambda *x, i=i: f(*x)[i], *args,
                                               argnums=(0, 1, 2)) for i in range(2)])

@@ -18,7 +18,7 @@ ARGS = ("params=dict(W1=array(3,4), b1=array(4), W2=array(4), b2=float), x=array
 
 if __name__ == "__main__":
     import s2sgrad
-    from s2sgrad.transpile import transpile
+    from s2sgrad.tools.transpile import transpile
 
     namespace: dict = {}
     exec(transpile(loss, args=ARGS), namespace)  # the module's text, run here

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.optimize
 
 import s2sgrad
-from s2sgrad import jacobians
+from s2sgrad.api import flat
 from _common import max_rel_error, parse_args, plt, require, save
 
 Vector = np.ndarray
@@ -111,9 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     n, gd_iters = (10, 1000) if args.small else (100, 20000)
     check_hvp(n)
     x0 = np.where(np.arange(n) % 2 == 0, -1.2, 1.0)
-    jacobians.sweeps.clear()  # each hvp is one forward sweep over the gradient program
+    flat.sweeps.clear()  # each hvp is one forward sweep over the gradient program
     traces = {"Newton-CG (hvp)": minimize(cg_direction, x0, 1000, 2.0)}
-    products = jacobians.sweeps["forward"]
+    products = flat.sweeps["forward"]
     traces["gradient descent"] = minimize(lambda x, g: -g, x0, gd_iters, 2.0)
     for name, trace in traces.items():
         print(f"{name:>17}: f = {trace[-1][1]:.3e} after {len(trace) - 1} iterations, "

@@ -6,16 +6,17 @@
 """
 
 from . import rules as _rules  # noqa: F401  (registers the derivative rules)
-from .api import grad, show, source, value_and_grad
-from .jacobians import hessian, hvp, jacfwd, jacobian, jacrev, jvp, vjp
+from .api.grads import grad, jacfwd, jacrev, show, source, value_and_grad
+from .api.jacobians import hessian, hvp, jacobian
+from .api.sweeps import jvp, vjp
 from .errors import (AliasedArgumentsError, ArgumentError, InputTypeError, MissingRuleError,
                      NonScalarOutputError, S2SGradError, ShapeError, SourceUnavailableError,
                      StaleSourceError, UnsupportedSyntaxError)
-from .custom import custom_jvp, custom_vjp, stop_gradient
+from .api.custom import custom_jvp, custom_vjp, stop_gradient
 from .rules.registry import defjvp, defnondiff, defvjp
-from .testing import check_grad, numerical_grad
+from .api.testing import check_grad, numerical_grad
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["grad", "value_and_grad", "source", "show", "jvp", "vjp", "jacfwd", "jacrev",
            "jacobian", "hessian", "hvp", "check_grad", "numerical_grad",
            "defvjp", "defjvp", "defnondiff", "custom_vjp", "custom_jvp", "stop_gradient",

@@ -15,6 +15,8 @@ so code that catches the builtin kinds keeps working.
 from __future__ import annotations
 
 import linecache
+import sysconfig
+import types
 from dataclasses import dataclass
 
 
@@ -128,3 +130,13 @@ def caller_loc() -> Loc | None:
             return Loc(filename, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                      if (p := sysconfig.get_paths().get(key))})
+
+
+def is_library(module: types.ModuleType) -> bool:
+    """A module of Python's or of an installed package (math, numpy), not one of the user's."""
+    filename = getattr(module, "__file__", None)
+    return filename is None or filename.startswith(LIBRARY_DIRS)

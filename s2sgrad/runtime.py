@@ -270,3 +270,8 @@ class _Attr:
 
 
 _ATTRS: dict[str, _Attr] = {}
+
+
+def stop_gradient(x: Any) -> Any:
+    """`x`, treated as a constant by differentiation (`s2sgrad.stop_gradient`)."""
+    return x

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from s2sgrad import argspec
-from s2sgrad.argspec import ArgSpecError, Kind
+from s2sgrad.api import argspec
+from s2sgrad.api.argspec import ArgSpecError, Kind
 
 from .transpile import programs
 

@@ -347,7 +347,7 @@ def test_help_for_the_tool_and_each_command(work: pathlib.Path):
 
 # -- transpile in this process: every program of the scalar corpus ----------------------------
 def test_every_corpus_program_transpiles_and_agrees():
-    from s2sgrad.transpile import transpile
+    from s2sgrad.tools.transpile import transpile
 
     from .corpus.scalar import CASES
 

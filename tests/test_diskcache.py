@@ -114,7 +114,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
 
 
 def test_closures_are_not_cached(tmp_path, monkeypatch):
-    from s2sgrad import diskcache
+    from s2sgrad.backend import diskcache
 
     _write(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -167,7 +167,7 @@ def test_functions_in_a_namespace_are_stored_by_name():
 
     import numpy as np
 
-    from s2sgrad import diskcache
+    from s2sgrad.backend import diskcache
 
     special = pytest.importorskip("scipy.special")
     for fn in (np.add, np.linalg.inv, special.round, special.expit, np.sin):
@@ -297,7 +297,7 @@ def test_lines_added_above_an_unchanged_function_give_the_new_line(tmp_path):
 def test_value_fingerprints_are_exact():
     import numpy as np
 
-    from s2sgrad import diskcache
+    from s2sgrad.backend import diskcache
 
     def fp(value):
         return diskcache._fingerprint(value)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad import api, errors, pipeline
+from s2sgrad import errors, pipeline
+from s2sgrad.api import transformed as api
 
 from .cases import tree_funcs as T
 
@@ -32,7 +33,7 @@ def _fresh(fun, mode="grad", argnums=0, has_aux=False):
     """A new dispatcher, as `grad(fun)` makes one, but not the cached one other tests armed."""
     nums = tuple(argnums) if isinstance(argnums, tuple) else (argnums,)
     opts = pipeline.Options(mode, nums, isinstance(argnums, tuple), has_aux)
-    return api._dispatcher(api.Transformed(fun, opts))
+    return api.dispatcher(api.Transformed(fun, opts))
 
 
 def _reference(fun, args, mode="grad", argnums=0, has_aux=False):

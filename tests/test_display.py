@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import s2sgrad
-from s2sgrad import display
+from s2sgrad.api import display
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad import jacobians
+from s2sgrad.api import flat
 
 from .cases import vector_funcs as V
 
@@ -36,9 +36,9 @@ def scale():
 def test_reverse_with_one_scalar_output_is_the_gradient():
     w = np.linspace(-1.0, 2.0, 7)
     jac = s2sgrad.jacobian(V.scaled_log_loss)
-    jacobians.sweeps.clear()
+    flat.sweeps.clear()
     got = jac(w)
-    assert jacobians.sweeps == {}  # the gradient program, not vjp and pullbacks
+    assert flat.sweeps == {}  # the gradient program, not vjp and pullbacks
     np.testing.assert_allclose(got, fd_jacobian(V.scaled_log_loss, w), rtol=1e-6)
     np.testing.assert_allclose(got, s2sgrad.jacrev(V.scaled_log_loss)(w), rtol=1e-12)
 
@@ -46,9 +46,9 @@ def test_reverse_with_one_scalar_output_is_the_gradient():
 def test_forward_runs_in_vector_mode():
     k = np.linspace(0.1, 1.0, 6)
     jac = s2sgrad.jacobian(V.trajectory)
-    jacobians.sweeps.clear()
+    flat.sweeps.clear()
     got = jac(0.4, k)
-    assert dict(jacobians.sweeps) == {"forward": 1} and got.shape == (6,)
+    assert dict(flat.sweeps) == {"forward": 1} and got.shape == (6,)
     np.testing.assert_allclose(got, fd_jacobian(V.trajectory, 0.4, k), rtol=1e-6)
 
 
@@ -60,9 +60,9 @@ def test_float_code_takes_over_the_fused_dispatcher_and_still_switches_modes():
     want = ((1.2 * 2.0, 0.3 * 2.0), (np.cos(0.3), -1.0))
     np.testing.assert_allclose(np.array(first), want, rtol=1e-14)
     x = np.array([0.3, 0.5, 0.7])  # arrays: 3 inputs, 6 outputs, so forward mode now
-    jacobians.sweeps.clear()
+    flat.sweeps.clear()
     got = jac(x, 1.2)
-    assert dict(jacobians.sweeps) == {"forward": 1}
+    assert dict(flat.sweeps) == {"forward": 1}
     np.testing.assert_allclose(got[0][0], np.diag(np.full(3, 2.4)), atol=1e-14)
     np.testing.assert_allclose(got[1][0], np.diag(np.cos(x)), atol=1e-14)
     assert jac(0.3, 1.2) == first
@@ -83,9 +83,9 @@ def test_hvp_against_the_hessian_and_differences(scale):
     x, y = np.array([0.4, -0.3, 1.2]), np.array([0.5, 0.1, -0.7])
     v = np.array([1.0, -2.0, 0.5])
     H = s2sgrad.hessian(V.scaled_log_loss)(x)
-    jacobians.sweeps.clear()
+    flat.sweeps.clear()
     hv = s2sgrad.hvp(V.scaled_log_loss, (x,), (v,))
-    assert dict(jacobians.sweeps) == {"forward": 1}
+    assert dict(flat.sweeps) == {"forward": 1}
     np.testing.assert_allclose(hv, H @ v, rtol=1e-12)
     g = s2sgrad.grad(V.scaled_log_loss)
     np.testing.assert_allclose(hv, (g(x + EPS * v) - g(x - EPS * v)) / (2 * EPS), rtol=1e-6)

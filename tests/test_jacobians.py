@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad import jacobians
+from s2sgrad.api import flat
 
 from .cases import jac_funcs as J
 from .corpus.scalar import CASES
@@ -59,12 +59,12 @@ def test_source_of_a_composed_derivative_shows_tangents_of_adjoints():
 
 def test_seed_jacobian_takes_three_forward_or_two_reverse_sweeps():
     args = (0.3, 1.2, 2.1)
-    jacobians.sweeps.clear()  # one jvp or pullback call per sweep
+    flat.sweeps.clear()  # one jvp or pullback call per sweep
     fwd = s2sgrad.jacfwd(J.seed_pair, argnums=(0, 1, 2), fused=False)(*args)
-    assert dict(jacobians.sweeps) == {"forward": 3}
-    jacobians.sweeps.clear()
+    assert dict(flat.sweeps) == {"forward": 3}
+    flat.sweeps.clear()
     rev = s2sgrad.jacrev(J.seed_pair, argnums=(0, 1, 2), fused=False)(*args)
-    assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 2}
+    assert dict(flat.sweeps) == {"forward": 1, "reverse": 2}
     x1, x2, x3 = args
     exact = ((x2 - x3, x1, -x1), (-x3 / (1 - x1), 0.0, math.log(1 - x1)))
     assert np.allclose(fwd, exact) and np.allclose(rev, exact)
@@ -85,12 +85,12 @@ def test_fused_jacobians_agree_with_one_sweep_per_call(fn, args, nums):
 
 
 def test_auto_mode_picks_the_cheaper_sweep_direction():
-    jacobians.sweeps.clear()
+    flat.sweeps.clear()
     s2sgrad.jacobian(J.fan_out, fused=False)(0.4)
-    assert dict(jacobians.sweeps) == {"forward": 1}
-    jacobians.sweeps.clear()
+    assert dict(flat.sweeps) == {"forward": 1}
+    flat.sweeps.clear()
     s2sgrad.jacobian(J.fan_in, argnums=(0, 1, 2, 3, 4), fused=False)(0.1, 0.2, 0.3, 0.4, 0.5)
-    assert dict(jacobians.sweeps) == {"forward": 1, "reverse": 1}
+    assert dict(flat.sweeps) == {"forward": 1, "reverse": 1}
     args = (0.1, 0.2, 0.3, 0.4, 0.5)
     nums = (0, 1, 2, 3, 4)
     for mode in ("forward", "reverse"):

@@ -41,7 +41,7 @@ def active_vars(fn: Function, wrt: list[Var], outputs: list[Atom], avals: dict |
                 ) -> set[Var]:
     """Values that are varied and useful; integer and boolean values never are."""
     varied = set(wrt)
-    _forward(fn.body, varied)
+    forward_activity(fn.body, varied)
     if avals:
         varied = {v for v in varied if not avals.get(v, _FLOAT).is_integral}
     useful = {o for o in outputs if isinstance(o, Var)}
@@ -82,14 +82,14 @@ def check_index(s: Assign, varied: Container[Var]) -> None:
                            "function of your own with a rule: s2sgrad.defvjp(lookup, ...)")
 
 
-def _forward(block: Block, v: set[Var]) -> None:
+def forward_activity(block: Block, v: set[Var]) -> None:
     for s in block:
         if isinstance(s, Assign):
             if any(isinstance(a, Var) and a in v for a in _diff_atoms(s)):
                 v.update(s.outs)
         elif isinstance(s, If):
-            _forward(s.then, v)
-            _forward(s.orelse, v)
+            forward_activity(s.then, v)
+            forward_activity(s.orelse, v)
             for out, a, b in zip(s.outs, s.then_results, s.else_results):
                 if a in v or b in v:
                     v.add(out)
@@ -103,7 +103,7 @@ def _loop_forward(s: For | While, v: set[Var]) -> None:
         for c, init, nxt in zip(s.carried, s.inits, s.next):
             if init in v or nxt in v:
                 v.add(c)
-        _forward(s.body, v)
+        forward_activity(s.body, v)
         if len(v) == before:
             break
     v.update(o for o, c in zip(s.outs, s.carried) if c in v)

@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import runtime
 from ..errors import AliasedArgumentsError, UnsupportedSyntaxError
+from ..ir.builder import block_reads, defined_in, reads
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While, walk
-from ..custom import stop_gradient
 from ..rules.dicts import dict_item, dict_onehot, dict_without
 from ..rules.registry import lookup
 from .kinds import Avals, run_on_stand_ins
@@ -47,7 +47,7 @@ _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swa
 _PASS_THROUGH = {runtime.unbroadcast: 0, runtime.as_result: 0, runtime.seq_onehot: 2,
                  dict_item: 0, dict_without: 0, dict_onehot: 1, np.real: 0, np.asanyarray: 0,
                  np.ascontiguousarray: 0, np.asfortranarray: 0, np.asarray_chkfinite: 0,
-                 np.require: 0, stop_gradient: 0, runtime.broadcast_like: 0,
+                 np.require: 0, runtime.stop_gradient: 0, runtime.broadcast_like: 0,
                  **{runtime.attr(n): 0 for n in ("S", "U", "Vh", "Q", "R", "L", "eigenvalues",
                                                  "eigenvectors", "sign", "logabsdet")}}
 # ... only when called with `copy=False` (or `copy=None`): `np.array(x, copy=False)` is `x`
@@ -185,7 +185,6 @@ def _holds_memory_of(out: object, value: object) -> bool:
 
 def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:
     """For each statement, the variables read after it (in this block, then `tail`)."""
-    from ..backend.names import reads
 
     out: list[set[Var]] = [set()] * len(block)
     acc = set(tail)
@@ -259,18 +258,16 @@ def _check(block: Block, tail: set[Var], groups: Groups, avals: Avals,
 
 
 def _children(s: Stmt, later: set[Var]) -> list[tuple[Block, set[Var]]]:
-    from ..backend.names import _block_reads
 
     if isinstance(s, If):
         return [(s.then, later | _vars(s.then_results)), (s.orelse, later | _vars(s.else_results))]
     if isinstance(s, Assign):
         return []
-    from ..ir.builder import defined_in
 
     inside = defined_in(s.body) | set(s.carried) | ({s.index} if isinstance(s, For) else set())
-    again = _block_reads(s.body, s.next)
+    again = block_reads(s.body, s.next)
     if isinstance(s, While):
-        again |= _block_reads(s.cond_block, [s.cond])
+        again |= block_reads(s.cond_block, [s.cond])
     loop_reads = later | (again - inside)  # values from outside are read again next time
     blocks = [(s.body, loop_reads | _vars(s.next))]
     if isinstance(s, While):

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import re
 
-from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, Var, While, atoms_read,
-                       walk)
-from ..ir.builder import defined_in
+from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
+from ..ir.builder import block_reads, defined_in, reads
 from .. import runtime
 
 _SUFFIX = re.compile(r"(_\d+)+$")
@@ -101,31 +100,11 @@ def _closure_safe(fn: Function, alias: dict[Var, Var]) -> None:
         return v
 
     inner = [*fn.params[k:], *defined(fn.body[at + 1:])]
-    read = _block_reads(fn.body[at + 1:], fn.results[fn.split:])  # type: ignore[misc]
+    read = block_reads(fn.body[at + 1:], fn.results[fn.split:])  # type: ignore[misc]
     outer = {root(v) for v in [*fn.params[:k], *defined(fn.body[:at])] if v in read}
     for v in inner:  # in program order, so a later value may still join an earlier one
         if v in alias and root(v) in outer:
             del alias[v]
-
-
-def reads(s: object) -> set[Var]:
-    """Every variable a statement reads, nested blocks included."""
-    out = {a for a in atoms_read(s) if isinstance(a, Var)}  # type: ignore[arg-type]
-    if isinstance(s, If):
-        out |= _block_reads(s.then, s.then_results) | _block_reads(s.orelse, s.else_results)
-        out.add(s.cond) if isinstance(s.cond, Var) else None
-    elif isinstance(s, (For, While)):
-        out |= _block_reads(s.body, s.next)
-        if isinstance(s, While):
-            out |= _block_reads(s.cond_block, [s.cond])
-    return out
-
-
-def _block_reads(block: Block, tail: list[Atom]) -> set[Var]:
-    out = {a for a in tail if isinstance(a, Var)}
-    for s in block:
-        out |= reads(s)
-    return out
 
 
 def _visit(block: Block, tail: list[Atom], params: set[Var], alias: dict[Var, Var],
@@ -205,7 +184,7 @@ def _branch_results_done(block: Block, r: Atom, results: list[Atom], c: Var) -> 
         if isinstance(r, Var) and r in st.outs:
             if isinstance(st, If) and not _branches_allow(st, r, c) or _writes_first(st, c):
                 return False  # a nested branch (or an update) writes r's name, then reads c
-            return c not in _block_reads(block[m + 1:], [])
+            return c not in block_reads(block[m + 1:], [])
     return True
 
 
@@ -222,7 +201,7 @@ def _loop_inits(s: For | While, dead_after: set[Var], local: set[Var],
                 alias: dict[Var, Var], targets: set[Var]) -> None:
     """Rule 6: a carried value takes the name of its init when the init dies at the loop."""
     inside = reads(s) - {a for a in s.inits if isinstance(a, Var)} | \
-        _block_reads(s.body, s.next)
+        block_reads(s.body, s.next)
     for c, i in zip(s.carried, s.inits):
         if isinstance(i, Var) and i in local and i not in targets and i not in dead_after \
                 and i not in inside and s.inits.count(i) == 1 and c not in alias \
@@ -241,7 +220,7 @@ def _loop(s: For | While, alias: dict[Var, Var], targets: set[Var]) -> None:
                 or s.next.count(n) != 1:
             continue
         j = position[n]
-        later = _block_reads(s.body[j + 1:], [a for i, a in enumerate(s.next) if i != k])
+        later = block_reads(s.body[j + 1:], [a for i, a in enumerate(s.next) if i != k])
         if c not in later and _branches_allow(s.body[j], n, c) \
                 and not _writes_first(s.body[j], c):
             alias[n] = c

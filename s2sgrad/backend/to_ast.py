@@ -29,7 +29,7 @@ from ..analysis.aliasing import in_place_updates
 from ..ir.builder import defined_in
 from .inline import inline_temporaries
 from .names import python_names
-from .names import _block_reads as reads_in
+from ..ir.builder import block_reads as reads_in
 
 _BINOP = {operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
           operator.truediv: ast.Div, operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,

@@ -31,7 +31,8 @@ from .lower_expr import BINOPS, Env, Tup, Value
 from .lower_loops import HINTS as _HINTS
 from .lower_loops import LoopLowering
 from .lower_loops import assigned as _assigned
-from .parse import LIBRARY_DIRS, Source, call_signature, parse
+from ..errors import LIBRARY_DIRS
+from .parse import Source, call_signature, parse
 
 FLAGS = ("%ret", "%brk", "%cont")
 
@@ -45,7 +46,7 @@ def lower(src: Source, treedefs: tuple | None = None) -> Function:
     args = [a.arg for a in _all_args(src.tree.args)]
     every = {n.id for n in ast.walk(src.tree) if isinstance(n, ast.Name)} | set(args)
     taken = every - set(args) - set(_assigned(src.tree.body))  # the globals it reads
-    lw = _Lowerer(src, NameSupply(taken, every))
+    lw = Lowerer(src, NameSupply(taken, every))
     lw.ret_arities = set()
     params: list[Var] = []
     owners: list[tuple[str, bool, bool]] = []
@@ -107,7 +108,7 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
     return [*args.posonlyargs, *args.args, *args.kwonlyargs]
 
 
-class _Lowerer(LoopLowering):
+class Lowerer(LoopLowering):
     ret_arities: set[int | None]
     depth: int = 0
 
@@ -133,7 +134,7 @@ class _Lowerer(LoopLowering):
 
     def inline(self, src: Source, env: dict[str, Any]) -> Value:
         """Lower the body of `src` here, with its parameters bound to `env`'s values."""
-        sub = _Lowerer(src, self.names)
+        sub = Lowerer(src, self.names)
         sub.ret_arities, sub.depth, sub.temps = set(), self.depth + 1, self.temps
         sub.env = {k: v if isinstance(v, (Var, Const, Tup)) else Const(v)
                    for k, v in env.items()}

@@ -18,7 +18,6 @@ import inspect
 import linecache
 import os
 import sys
-import sysconfig
 import textwrap
 import threading
 import types
@@ -26,8 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..errors import (Loc, SourceUnavailableError, StaleSourceError, UnsupportedSyntaxError,
-                      caller_loc)
+from ..errors import (LIBRARY_DIRS, Loc, SourceUnavailableError, StaleSourceError,
+                      UnsupportedSyntaxError, caller_loc, is_library)
 from .fence import fence
 from .source_check import matches
 
@@ -105,16 +104,6 @@ def _record(scope: Any, name: str, value: Any) -> None:
     stack = _RECORDING.stack
     if stack:
         stack[-1].append((scope, name, value))
-
-
-LIBRARY_DIRS = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
-                      if (p := sysconfig.get_paths().get(key))})
-
-
-def is_library(module: types.ModuleType) -> bool:
-    """A module of Python's or of an installed package (math, numpy), not one of the user's."""
-    filename = getattr(module, "__file__", None)
-    return filename is None or filename.startswith(LIBRARY_DIRS)
 
 
 def record_attribute(obj: Any, name: str, value: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .core import Assign, Atom, Block, For, If, Var, While
+from .core import Assign, Atom, Block, For, If, Var, While, atoms_read
 
 
 def substitute(block: Block, mapping: dict[Var, Atom]) -> None:
@@ -65,4 +65,25 @@ def clone(block: Block) -> Block:
         else:
             out.append(While(list(s.carried), list(s.inits), clone(s.cond_block), s.cond,
                              clone(s.body), list(s.next), list(s.outs), s.loc))
+    return out
+
+
+def reads(s: object) -> set[Var]:
+    """Every variable a statement reads, nested blocks included."""
+    out = {a for a in atoms_read(s) if isinstance(a, Var)}  # type: ignore[arg-type]
+    if isinstance(s, If):
+        out |= block_reads(s.then, s.then_results) | block_reads(s.orelse, s.else_results)
+        out.add(s.cond) if isinstance(s.cond, Var) else None
+    elif isinstance(s, (For, While)):
+        out |= block_reads(s.body, s.next)
+        if isinstance(s, While):
+            out |= block_reads(s.cond_block, [s.cond])
+    return out
+
+
+def block_reads(block: Block, tail: list[Atom]) -> set[Var]:
+    """Every variable `block` and the atoms `tail` it yields read."""
+    out = {a for a in tail if isinstance(a, Var)}
+    for s in block:
+        out |= reads(s)
     return out

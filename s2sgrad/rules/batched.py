@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 
 from .. import runtime
-from .numpy_products import _dot_subscripts, _einsum_parts, _inner_subscripts, \
-    _tensordot_subscripts, einsum_has_subscripts
+from .numpy_products import dot_subscripts, einsum_parts, inner_subscripts, \
+    tensordot_subscripts, einsum_has_subscripts
 
 # -- compile-time helpers: axes, shapes, subscripts ------------------------------------------
 
 
-def _moved(axis, ndim):
+def moved_axis(axis, ndim):
     """`axis` of a value with `ndim` axes (an int, a tuple or None: all of them) as an axis
     of its batched tangent."""
     if axis is None:
@@ -36,58 +36,58 @@ def _moved(axis, ndim):
     return int(axis) % ndim + 1
 
 
-def _padded(shape, rank):
+def padded(shape, rank):
     """A batched shape `(n, *s)` with ones after the batch axis, up to `rank` axes after it."""
     return (shape[0],) + (1,) * (rank - len(shape) + 1) + tuple(shape[1:])
 
 
-def _row(shape, rank):
+def row(shape, rank):
     """`(n, k)` as `(n, 1, ..., 1, k)` with `rank` axes after the batch axis."""
     return (shape[0],) + (1,) * (rank - 1) + (shape[-1],)
 
 
-def _column(shape, rank):
+def column(shape, rank):
     """`(n, k)` as `(n, 1, ..., k, 1)` with `rank` axes after the batch axis."""
     return (shape[0],) + (1,) * (rank - 2) + (shape[-1], 1)
 
 
-def _perm(axes, ndim):
+def perm(axes, ndim):
     """The batched form of `np.transpose(x, axes)` for x with `ndim` axes."""
     if axes is None:
         return (0,) + tuple(range(ndim, 0, -1))
     return (0,) + tuple(int(a) % ndim + 1 for a in axes)
 
 
-def _method_perm(ndim, a0=None, a1=None, a2=None, a3=None, a4=None, a5=None):
+def method_perm(ndim, a0=None, a1=None, a2=None, a3=None, a4=None, a5=None):
     """The batched form of `x.transpose()`, `x.transpose(axes)` or `x.transpose(*axes)`."""
     if a0 is None or isinstance(a0, (tuple, list)):
-        return _perm(a0, ndim)
-    return _perm(tuple(a for a in (a0, a1, a2, a3, a4, a5) if a is not None), ndim)
+        return perm(a0, ndim)
+    return perm(tuple(a for a in (a0, a1, a2, a3, a4, a5) if a is not None), ndim)
 
 
-def _tile_reps(reps, ndim):
+def tile_reps(reps, ndim):
     """Repetitions for `np.tile` of a batched tangent whose value has `ndim` axes (after
     padding to the result's rank): the batch axis is not repeated."""
     reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
     return (1,) * (ndim - len(reps) + 1) + tuple(int(r) for r in reps)
 
 
-def _pad_widths(pad_width, ndim):
+def pad_widths(pad_width, ndim):
     """`np.pad` widths per axis, with none for the batch axis."""
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
     return ((0, 0),) + tuple((int(a), int(b)) for a, b in widths)
 
 
-def _batched_subscripts(subscripts, k):
+def batched_subscripts(subscripts, k):
     """einsum subscripts with a new batch letter in front of operand k and of the output."""
-    ins, out = _einsum_parts(subscripts)
+    ins, out = einsum_parts(subscripts)
     z = next(c for c in string.ascii_letters if c not in subscripts)
     ins = [z + s if i == k else s for i, s in enumerate(ins)]
     return ",".join(ins) + "->" + z + out
 
 
-STATIC = {_moved, _padded, _row, _column, _perm, _method_perm, _tile_reps, _pad_widths,
-          _batched_subscripts, _dot_subscripts, _inner_subscripts, _tensordot_subscripts,
+STATIC = {moved_axis, padded, row, column, perm, method_perm, tile_reps, pad_widths,
+          batched_subscripts, dot_subscripts, inner_subscripts, tensordot_subscripts,
           einsum_has_subscripts}
 
 
@@ -155,7 +155,7 @@ def _aligned(t: Any, view: np.ndarray, items: tuple, last: bool) -> Any:
         return t
     target = np.shape(view[items])
     rank = len(target) - 1
-    t = np.reshape(t, _padded(np.shape(t), rank)) if np.ndim(t) - 1 < rank else t
+    t = np.reshape(t, padded(np.shape(t), rank)) if np.ndim(t) - 1 < rank else t
     return np.moveaxis(t, 0, -1) if last else t
 
 
@@ -223,7 +223,7 @@ def expand_batched(t: np.ndarray, ans: Any) -> np.ndarray:
     rank = np.ndim(ans)
     if np.ndim(t) == 0 or np.ndim(t) - 1 >= rank:  # a zero, or of the result's rank already
         return t
-    return np.reshape(t, _padded(np.shape(t), rank))
+    return np.reshape(t, padded(np.shape(t), rank))
 
 
 def broadcast_batched(t: Any, ans: Any, n: int) -> np.ndarray:
@@ -292,7 +292,7 @@ def hstack_batched(ts: Any, ndim: int) -> np.ndarray:
 def vstack_batched(ts: Any) -> np.ndarray:
     """The batched tangent of `np.vstack(xs)`: each item at least two-dimensional."""
     ts = batched_items(ts)
-    return np.concatenate([np.reshape(t, _padded(np.shape(t), 2)) if np.ndim(t) < 3 else t
+    return np.concatenate([np.reshape(t, padded(np.shape(t), 2)) if np.ndim(t) < 3 else t
                            for t in ts], axis=1)
 
 
@@ -317,9 +317,9 @@ def dstack_batched(ts: Any) -> np.ndarray:
 def prod_weights(x: Any, axis: Any = None, initial: Any = None) -> Any:
     """d prod(x, axis) / dx item by item: the product of the other items, as the reverse
     rule computes it (without dividing by x, so zeros are exact); shaped like x."""
-    from .numpy_reductions import _prod
+    from .numpy_reductions import prod_vjp
 
-    return _prod(1.0, None, x, axis, keepdims=True, initial=initial)
+    return prod_vjp(1.0, None, x, axis, keepdims=True, initial=initial)
 
 
 def cumprod_batched(t: np.ndarray, ans: Any, x: Any, axis: Any = None) -> np.ndarray:

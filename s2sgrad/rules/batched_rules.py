@@ -15,14 +15,14 @@ import numpy as np
 
 from .. import runtime
 from . import linalg
-from .batched import (_batched_subscripts, _column, _method_perm, _moved, _pad_widths, _padded,
-                      _perm, _row, _tile_reps, add_at_batched, array_batched, batched_items,
+from .batched import (batched_subscripts, column, method_perm, moved_axis, pad_widths, padded,
+                      perm, row, tile_reps, add_at_batched, array_batched, batched_items,
                       column_stack_batched, cumprod_batched, diag_batched, dstack_batched,
                       hstack_batched, onehot_batched, prod_weights, put_batched, unbatchable,
                       unbroadcast_batched, vstack_batched, written_batched)
-from .numpy_products import _dot_subscripts, _inner_subscripts, _tensordot_subscripts, \
+from .numpy_products import dot_subscripts, inner_subscripts, tensordot_subscripts, \
     einsum_has_subscripts
-from .numpy_shapes import _pad_unsupported
+from .numpy_shapes import pad_unsupported
 from .registry import defbatched, defbatched_linear, defbatchsafe, lookup, registered
 
 _method, _attr = runtime.method, runtime.attr
@@ -46,7 +46,7 @@ defbatchsafe(runtime.make_tuple, runtime.make_list, runtime.make_dict, runtime.s
 
 
 def _sum(ans, t, axis=None, dtype=None, out=None, keepdims=False, initial=0, where=True):
-    axes = _moved(axis, np.ndim(t) - 1)
+    axes = moved_axis(axis, np.ndim(t) - 1)
     if np.ndim(where) != 0:
         return np.sum(t, axis=axes, keepdims=keepdims, where=where)
     if keepdims:
@@ -55,7 +55,7 @@ def _sum(ans, t, axis=None, dtype=None, out=None, keepdims=False, initial=0, whe
 
 
 def _mean(ans, t, axis=None, dtype=None, out=None, keepdims=False, where=True):
-    axes = _moved(axis, np.ndim(t) - 1)
+    axes = moved_axis(axis, np.ndim(t) - 1)
     if np.ndim(where) != 0:
         return np.mean(t, axis=axes, keepdims=keepdims, where=where)
     if keepdims:
@@ -66,7 +66,7 @@ def _mean(ans, t, axis=None, dtype=None, out=None, keepdims=False, where=True):
 def _cumsum(ans, t, axis=None, dtype=None, out=None):
     if axis is None:
         return np.cumsum(np.reshape(t, (np.shape(t)[0], -1)), axis=1)
-    return np.cumsum(t, axis=_moved(axis, np.ndim(t) - 1))
+    return np.cumsum(t, axis=moved_axis(axis, np.ndim(t) - 1))
 
 
 def _prod(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
@@ -75,8 +75,8 @@ def _prod(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=No
         return unbatchable(t, "the where= argument of np.prod")
     weights = prod_weights(x, axis, initial)
     if keepdims:
-        return np.sum(t * weights, axis=_moved(axis, np.ndim(x)), keepdims=True)
-    return np.sum(t * weights, axis=_moved(axis, np.ndim(x)))
+        return np.sum(t * weights, axis=moved_axis(axis, np.ndim(x)), keepdims=True)
+    return np.sum(t * weights, axis=moved_axis(axis, np.ndim(x)))
 
 
 def _extremum(t, ans, x, axis=None, out=None, keepdims=False, initial=None, where=True):
@@ -88,7 +88,7 @@ def _extremum(t, ans, x, axis=None, out=None, keepdims=False, initial=None, wher
     else:
         hit = x == np.expand_dims(ans, axis)
     count = np.sum(hit, axis=axis, keepdims=keepdims)
-    return np.sum(t * hit, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / count
+    return np.sum(t * hit, axis=moved_axis(axis, np.ndim(x)), keepdims=keepdims) / count
 
 
 def _var(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True):
@@ -96,7 +96,7 @@ def _var(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, whe
         return unbatchable(t, "the where= argument of np.var")
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
-    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) * (2.0 / n)
+    return np.sum(t * d, axis=moved_axis(axis, np.ndim(x)), keepdims=keepdims) * (2.0 / n)
 
 
 def _std(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=True):
@@ -105,7 +105,7 @@ def _std(t, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False, whe
     n = np.size(x) / np.size(ans) - ddof
     d = x - np.mean(x) if axis is None else x - np.mean(x, axis=axis, keepdims=True)
     spread = np.where(ans == 0.0, 1.0, ans)  # no spread: a derivative of 0, as in reverse
-    return np.sum(t * d, axis=_moved(axis, np.ndim(x)), keepdims=keepdims) / (n * spread)
+    return np.sum(t * d, axis=moved_axis(axis, np.ndim(x)), keepdims=keepdims) / (n * spread)
 
 
 def _cumprod(t, ans, x, axis=None, dtype=None, out=None):
@@ -152,16 +152,16 @@ def _method_reshape(ans, t, a0=None, a1=None, a2=None, a3=None, a4=None, a5=None
 
 
 def _transpose(ans, t, axes=None):
-    return np.transpose(t, _perm(axes, np.ndim(t) - 1))
+    return np.transpose(t, perm(axes, np.ndim(t) - 1))
 
 
 def _method_transpose(ans, t, a0=None, a1=None, a2=None, a3=None, a4=None, a5=None):
-    return np.transpose(t, _method_perm(np.ndim(t) - 1, a0, a1, a2, a3, a4, a5))
+    return np.transpose(t, method_perm(np.ndim(t) - 1, a0, a1, a2, a3, a4, a5))
 
 
 def _broadcast_to(ans, t, shape):
     if np.ndim(t) - 1 < np.ndim(ans):
-        t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
+        t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
     return np.broadcast_to(t, (np.shape(t)[0],) + np.shape(ans))
 
 
@@ -174,48 +174,48 @@ def _roll(ans, t, shift, axis=None):
     if axis is None:
         flat = np.reshape(t, (np.shape(t)[0], -1))
         return np.reshape(np.roll(flat, shift, 1), np.shape(t))
-    return np.roll(t, shift, _moved(axis, np.ndim(t) - 1))
+    return np.roll(t, shift, moved_axis(axis, np.ndim(t) - 1))
 
 
 def _tile(ans, t, reps):
     if np.ndim(t) - 1 < np.ndim(ans):
-        t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
-    return np.tile(t, _tile_reps(reps, np.ndim(ans)))
+        t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
+    return np.tile(t, tile_reps(reps, np.ndim(ans)))
 
 
 def _repeat(ans, t, repeats, axis=None):
     if axis is None:
         return np.repeat(np.reshape(t, (np.shape(t)[0], -1)), repeats, 1)
-    return np.repeat(t, repeats, _moved(axis, np.ndim(t) - 1))
+    return np.repeat(t, repeats, moved_axis(axis, np.ndim(t) - 1))
 
 
 def _pad(t, ans, x, pad_width, mode="constant"):
     if mode == "constant":
-        return np.pad(t, _pad_widths(pad_width, np.ndim(x)))
-    if _pad_unsupported(mode):
-        return unbatchable(t, _pad_unsupported(mode))
-    return np.pad(t, _pad_widths(pad_width, np.ndim(x)), mode=mode)
+        return np.pad(t, pad_widths(pad_width, np.ndim(x)))
+    if pad_unsupported(mode):
+        return unbatchable(t, pad_unsupported(mode))
+    return np.pad(t, pad_widths(pad_width, np.ndim(x)), mode=mode)
 
 
 def _sort(t, ans, x, axis=-1, kind=None, order=None):
     if axis is None:
         flat = np.reshape(t, (np.shape(t)[0], -1))
         return np.take_along_axis(flat, np.argsort(x, axis=None)[None], axis=1)
-    return np.take_along_axis(t, np.argsort(x, axis=axis)[None], axis=_moved(axis, np.ndim(x)))
+    return np.take_along_axis(t, np.argsort(x, axis=axis)[None], axis=moved_axis(axis, np.ndim(x)))
 
 
 def _take_along_axis(ans, t, indices, axis=-1):
     if axis is None:
         flat = np.reshape(t, (np.shape(t)[0], -1))
         return np.take_along_axis(flat, indices[None], axis=1)
-    return np.take_along_axis(t, indices[None], axis=_moved(axis, np.ndim(t) - 1))
+    return np.take_along_axis(t, indices[None], axis=moved_axis(axis, np.ndim(t) - 1))
 
 
 def _take(ans, t, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         flat = np.reshape(t, (np.shape(t)[0], -1))
         return np.take(flat, indices, axis=1, mode=mode)
-    return np.take(t, indices, axis=_moved(axis, np.ndim(t) - 1), mode=mode)
+    return np.take(t, indices, axis=moved_axis(axis, np.ndim(t) - 1), mode=mode)
 
 
 def _array(ans, x, dtype=None):
@@ -231,23 +231,23 @@ for _name in ("reshape", "ravel", "flatten"):
     defbatched_linear(_method(_name), _method_reshape)
 defbatched_linear(np.transpose, _transpose)
 defbatched_linear(_method("transpose"), _method_transpose)
-defbatched_linear(_attr("T"), lambda ans, t: np.transpose(t, _perm(None, np.ndim(t) - 1)))
+defbatched_linear(_attr("T"), lambda ans, t: np.transpose(t, perm(None, np.ndim(t) - 1)))
 defbatched_linear(np.swapaxes, lambda ans, t, axis1, axis2: np.swapaxes(
-    t, _moved(axis1, np.ndim(ans)), _moved(axis2, np.ndim(ans))))
+    t, moved_axis(axis1, np.ndim(ans)), moved_axis(axis2, np.ndim(ans))))
 defbatched_linear(np.moveaxis, lambda ans, t, source, destination: np.moveaxis(
-    t, _moved(source, np.ndim(ans)), _moved(destination, np.ndim(ans))))
+    t, moved_axis(source, np.ndim(ans)), moved_axis(destination, np.ndim(ans))))
 defbatched_linear(np.broadcast_to, _broadcast_to)
 defbatched(np.full, None, lambda t, ans, shape, fill_value, dtype=None, order="C":
            _filled(t, ans))
 defbatched(np.full_like, None, lambda t, ans, a, fill_value, dtype=None, order="K",
            subok=True, shape=None: _filled(t, ans))
 defbatchsafe(np.heaviside)  # its JVP `t * (x1 == 0)` is elementwise
-defbatched_linear(np.flip, lambda ans, t, axis=None: np.flip(t, _moved(axis, np.ndim(ans))))
+defbatched_linear(np.flip, lambda ans, t, axis=None: np.flip(t, moved_axis(axis, np.ndim(ans))))
 defbatched_linear(np.fliplr, lambda ans, t: np.flip(t, 2))
 defbatched_linear(np.flipud, lambda ans, t: np.flip(t, 1))
 defbatched_linear(np.roll, _roll)
 defbatched_linear(np.rot90, lambda ans, t, k=1, axes=(0, 1): np.rot90(
-    t, k, _moved(axes, np.ndim(t) - 1)))
+    t, k, moved_axis(axes, np.ndim(t) - 1)))
 defbatched_linear(np.tile, _tile)
 defbatched_linear(np.repeat, _repeat)
 defbatched(np.pad, _pad)
@@ -263,21 +263,21 @@ defbatched_linear(np.asarray, _array)
 def _concatenate(ans, arrays, axis=0):
     if axis is None:
         return unbatchable(ans, "np.concatenate with axis=None")
-    return np.concatenate(batched_items(arrays), _moved(axis, np.ndim(ans)))
+    return np.concatenate(batched_items(arrays), moved_axis(axis, np.ndim(ans)))
 
 
 defbatched_linear(np.concatenate, _concatenate)
 defbatched_linear(np.stack, lambda ans, arrays, axis=0: np.stack(
-    batched_items(arrays), _moved(axis, np.ndim(ans))))
+    batched_items(arrays), moved_axis(axis, np.ndim(ans))))
 defbatched_linear(np.hstack, lambda ans, tup: hstack_batched(tup, np.ndim(ans)))
 defbatched_linear(np.vstack, lambda ans, tup: vstack_batched(tup))
 defbatched_linear(np.row_stack, lambda ans, tup: vstack_batched(tup))
 defbatched_linear(np.column_stack, lambda ans, tup: column_stack_batched(tup))
 defbatched_linear(np.dstack, lambda ans, tup: dstack_batched(tup))
 defbatched_linear(np.split, lambda ans, t, indices_or_sections, axis=0: np.split(
-    t, indices_or_sections, _moved(axis, np.ndim(t) - 1)))
+    t, indices_or_sections, moved_axis(axis, np.ndim(t) - 1)))
 defbatched_linear(np.array_split, lambda ans, t, indices_or_sections, axis=0: np.array_split(
-    t, indices_or_sections, _moved(axis, np.ndim(t) - 1)))
+    t, indices_or_sections, moved_axis(axis, np.ndim(t) - 1)))
 defbatched_linear(np.vsplit, lambda ans, t, indices_or_sections: np.split(
     t, indices_or_sections, 1))
 defbatched_linear(np.hsplit, lambda ans, t, indices_or_sections: np.split(
@@ -303,10 +303,10 @@ def _triangle(which):
 
 
 defbatched_linear(np.trace, lambda ans, t, offset=0, axis1=0, axis2=1, dtype=None, out=None:
-                  np.trace(t, offset, _moved(axis1, np.ndim(t) - 1),
-                           _moved(axis2, np.ndim(t) - 1)))
+                  np.trace(t, offset, moved_axis(axis1, np.ndim(t) - 1),
+                           moved_axis(axis2, np.ndim(t) - 1)))
 defbatched_linear(np.diagonal, lambda ans, t, offset=0, axis1=0, axis2=1: np.diagonal(
-    t, offset, _moved(axis1, np.ndim(t) - 1), _moved(axis2, np.ndim(t) - 1)))
+    t, offset, moved_axis(axis1, np.ndim(t) - 1), moved_axis(axis2, np.ndim(t) - 1)))
 defbatched_linear(np.diag, _diag)
 defbatched_linear(np.triu, _triangle("upper"))
 defbatched_linear(np.tril, _triangle("lower"))
@@ -319,9 +319,9 @@ defbatched_linear(np.tril, _triangle("lower"))
 
 def _matmul_a(t, ans, a, b):
     if np.ndim(a) == 1 and np.ndim(b) >= 3:
-        return (np.reshape(t, _row(np.shape(t), np.ndim(b))) @ b)[..., 0, :]
+        return (np.reshape(t, row(np.shape(t), np.ndim(b))) @ b)[..., 0, :]
     if np.ndim(b) >= 3 and np.ndim(a) < np.ndim(b):
-        t = np.reshape(t, _padded(np.shape(t), np.ndim(b)))
+        t = np.reshape(t, padded(np.shape(t), np.ndim(b)))
     return t @ b
 
 
@@ -331,26 +331,26 @@ def _matmul_b(t, ans, a, b):
     if np.ndim(b) == 1 and np.ndim(a) == 2:
         return t @ a.T
     if np.ndim(b) == 1:
-        return (a @ np.reshape(t, _column(np.shape(t), np.ndim(a))))[..., 0]
+        return (a @ np.reshape(t, column(np.shape(t), np.ndim(a))))[..., 0]
     if np.ndim(a) >= 3 and np.ndim(b) < np.ndim(a):
-        t = np.reshape(t, _padded(np.shape(t), np.ndim(a)))
+        t = np.reshape(t, padded(np.shape(t), np.ndim(a)))
     return a @ t
 
 
 def _dot_a(t, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         if np.ndim(t) - 1 < np.ndim(ans):  # a product with a scalar
-            t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
+            t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
         return t * b
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
         return t @ b
-    return np.einsum(_batched_subscripts(_dot_subscripts(np.ndim(a), np.ndim(b)), 0), t, b)
+    return np.einsum(batched_subscripts(dot_subscripts(np.ndim(a), np.ndim(b)), 0), t, b)
 
 
 def _dot_b(t, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         if np.ndim(t) - 1 < np.ndim(ans):  # a product with a scalar
-            t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
+            t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
         return t * a
     if np.ndim(b) == 1 and np.ndim(a) == 1:
         return t @ a
@@ -358,23 +358,23 @@ def _dot_b(t, ans, a, b):
         return t @ a.T
     if np.ndim(a) <= 2 and np.ndim(b) <= 2:
         return a @ t
-    return np.einsum(_batched_subscripts(_dot_subscripts(np.ndim(a), np.ndim(b)), 1), a, t)
+    return np.einsum(batched_subscripts(dot_subscripts(np.ndim(a), np.ndim(b)), 1), a, t)
 
 
 def _inner_a(t, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         if np.ndim(t) - 1 < np.ndim(ans):  # a product with a scalar
-            t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
+            t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
         return t * b
-    return np.einsum(_batched_subscripts(_inner_subscripts(np.ndim(a), np.ndim(b)), 0), t, b)
+    return np.einsum(batched_subscripts(inner_subscripts(np.ndim(a), np.ndim(b)), 0), t, b)
 
 
 def _inner_b(t, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         if np.ndim(t) - 1 < np.ndim(ans):  # a product with a scalar
-            t = np.reshape(t, _padded(np.shape(t), np.ndim(ans)))
+            t = np.reshape(t, padded(np.shape(t), np.ndim(ans)))
         return t * a
-    return np.einsum(_batched_subscripts(_inner_subscripts(np.ndim(a), np.ndim(b)), 1), a, t)
+    return np.einsum(batched_subscripts(inner_subscripts(np.ndim(a), np.ndim(b)), 1), a, t)
 
 
 def _outer_a(t, ans, a, b):
@@ -386,13 +386,13 @@ def _outer_b(t, ans, a, b):
 
 
 def _tensordot_a(t, ans, a, b, axes=2):
-    spec = _tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
-    return np.einsum(_batched_subscripts(spec, 0), t, b)
+    spec = tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
+    return np.einsum(batched_subscripts(spec, 0), t, b)
 
 
 def _tensordot_b(t, ans, a, b, axes=2):
-    spec = _tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
-    return np.einsum(_batched_subscripts(spec, 1), a, t)
+    spec = tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
+    return np.einsum(batched_subscripts(spec, 1), a, t)
 
 
 def _einsum(k):
@@ -404,7 +404,7 @@ def _einsum(k):
             return unbatchable(t, "np.einsum with more than six operands")
         if x6 is not None:
             return unbatchable(t, "np.einsum with more than six operands")
-        spec = _batched_subscripts(subscripts, k)
+        spec = batched_subscripts(subscripts, k)
         a0 = t if k == 0 else x0
         a1 = t if k == 1 else x1
         a2 = t if k == 2 else x2
@@ -454,7 +454,7 @@ defbatched_linear(runtime.unbroadcast, lambda ans, g, x: unbroadcast_batched(g, 
 defbatched(np.linalg.inv, lambda t, ans, a: -ans @ t @ ans)
 defbatched(np.linalg.det, lambda t, ans, a: ans * np.trace(np.linalg.solve(a, t), axis1=-2,
                                                            axis2=-1))
-defbatched(linalg._mT, lambda t, ans, x: np.swapaxes(t, -1, -2))
+defbatched(linalg.mT, lambda t, ans, x: np.swapaxes(t, -1, -2))
 
 # -- array methods: the same rules as the functions of the same name ------------------------------
 

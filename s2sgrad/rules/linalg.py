@@ -17,22 +17,22 @@ import numpy as np
 
 from ..runtime import attr, seq_onehot, unbroadcast
 from .numpy_common import unsupported
-from .numpy_shapes import _pieces
+from .numpy_shapes import split_pieces
 from .registry import defjvp, deflinear, defvjp
 
 
-def _mT(x):  # noqa: N802 (the matrix transpose, as in the array API)
+def mT(x):  # noqa: N802 (the matrix transpose, as in the array API)
     return np.swapaxes(x, -1, -2)
 
 
-defvjp(_mT, lambda g, ans, x: _mT(g))
-defjvp(_mT, lambda t, ans, x: _mT(t))
+defvjp(mT, lambda g, ans, x: mT(g))
+defjvp(mT, lambda t, ans, x: mT(t))
 
 
 def _inv(g, ans, a):
     if np.ndim(a) == 2:
         return -ans.T @ g @ ans.T
-    return -_mT(ans) @ g @ _mT(ans)
+    return -mT(ans) @ g @ mT(ans)
 
 
 defvjp(np.linalg.inv, _inv)
@@ -45,7 +45,7 @@ def _det(g, ans, a):
     if np.all(ans != 0.0):
         if np.ndim(a) == 2:
             return g * ans * np.linalg.inv(a).T
-        return (g * ans)[..., None, None] * _mT(np.linalg.inv(a))
+        return (g * ans)[..., None, None] * mT(np.linalg.inv(a))
     u, s, vh = np.linalg.svd(a)
     others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
     sign = np.linalg.det(u) * np.linalg.det(vh)
@@ -61,7 +61,7 @@ def _det_jvp(t, ans, a):
     u, s, vh = np.linalg.svd(a)
     others = np.prod(np.where(np.eye(np.shape(s)[-1]) == 1.0, 1.0, s[..., None, :]), axis=-1)
     sign = np.linalg.det(u) * np.linalg.det(vh)
-    return sign * np.sum(others * np.diagonal(_mT(u) @ t @ _mT(vh), 0, -2, -1), axis=-1)
+    return sign * np.sum(others * np.diagonal(mT(u) @ t @ mT(vh), 0, -2, -1), axis=-1)
 
 
 defvjp(np.linalg.det, _det)
@@ -76,7 +76,7 @@ def _slogdet(g, ans, a):
         return unsupported(g, "np.linalg.slogdet of a singular matrix", SLOGDET_HINT)
     if np.ndim(a) == 2:
         return g[1] * np.linalg.inv(a).T
-    return np.expand_dims(g[1], (-2, -1)) * _mT(np.linalg.inv(a))
+    return np.expand_dims(g[1], (-2, -1)) * mT(np.linalg.inv(a))
 
 
 def _slogdet_jvp(t, ans, a):
@@ -97,16 +97,16 @@ def _solve_a(g, ans, a, b):
     if np.ndim(a) == 2 and np.ndim(b) == 2:
         return -np.linalg.solve(a.T, g) @ ans.T
     if np.ndim(b) == 1:
-        return -np.linalg.solve(_mT(a), g[..., None]) * ans[..., None, :]
-    return unbroadcast(-np.linalg.solve(_mT(a), g) @ _mT(ans), a)
+        return -np.linalg.solve(mT(a), g[..., None]) * ans[..., None, :]
+    return unbroadcast(-np.linalg.solve(mT(a), g) @ mT(ans), a)
 
 
 def _solve_b(g, ans, a, b):
     if np.ndim(a) == 2:
         return np.linalg.solve(a.T, g)
     if np.ndim(b) == 1:
-        return unbroadcast(np.linalg.solve(_mT(a), g[..., None])[..., 0], b)
-    return unbroadcast(np.linalg.solve(_mT(a), g), b)
+        return unbroadcast(np.linalg.solve(mT(a), g[..., None])[..., 0], b)
+    return unbroadcast(np.linalg.solve(mT(a), g), b)
 
 
 def _solve_jvp_a(t, ans, a, b):
@@ -123,16 +123,16 @@ def _triangle_read(t, uplo):
     """The symmetric matrix that cholesky, eigh and eigvalsh see in `t`: the triangle `uplo`
     names, mirrored (what they compute is a function of that triangle alone)."""
     if uplo in ("U", "u"):
-        return np.triu(t) + _mT(np.triu(t, 1))
-    return np.tril(t) + _mT(np.tril(t, -1))
+        return np.triu(t) + mT(np.triu(t, 1))
+    return np.tril(t) + mT(np.tril(t, -1))
 
 
 def _triangle_adjoint(s, uplo):
     """The adjoint of `_triangle_read`: an item of the triangle read gets the adjoints of
     both places it is copied to, an item of the other triangle none."""
     if uplo in ("U", "u"):
-        return np.triu(s) + np.triu(_mT(s), 1)
-    return np.tril(s) + np.tril(_mT(s), -1)
+        return np.triu(s) + np.triu(mT(s), 1)
+    return np.tril(s) + np.tril(mT(s), -1)
 
 
 defvjp(_triangle_read, lambda g, ans, t, uplo: _triangle_adjoint(g, uplo))
@@ -146,20 +146,20 @@ def _cholesky(g, ans, a, upper=False):
     S̄ = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ the lower triangle with half the diagonal; then Ā from S̄."""
     half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
     if upper:
-        ans, g = _mT(ans), _mT(g)
+        ans, g = mT(ans), mT(g)
     inv = np.linalg.inv(ans)
-    s = _mT(inv) @ (np.tril(_mT(ans) @ g) * half) @ inv
-    return _triangle_adjoint(0.5 * (s + _mT(s)), "U" if upper else "L")
+    s = mT(inv) @ (np.tril(mT(ans) @ g) * half) @ inv
+    return _triangle_adjoint(0.5 * (s + mT(s)), "U" if upper else "L")
 
 
 def _cholesky_jvp(t, ans, a, upper=False):
     """dL = L Φ(L⁻¹ dS L⁻ᵀ), dS the tangent of the symmetric matrix read from A."""
     half = 1.0 - 0.5 * np.eye(np.shape(a)[-1])
     if upper:
-        inv = np.linalg.inv(_mT(ans))
-        return _mT(_mT(ans) @ (np.tril(inv @ _triangle_read(t, "U") @ _mT(inv)) * half))
+        inv = np.linalg.inv(mT(ans))
+        return mT(mT(ans) @ (np.tril(inv @ _triangle_read(t, "U") @ mT(inv)) * half))
     inv = np.linalg.inv(ans)
-    return ans @ (np.tril(inv @ _triangle_read(t, "L") @ _mT(inv)) * half)
+    return ans @ (np.tril(inv @ _triangle_read(t, "L") @ mT(inv)) * half)
 
 
 defvjp(np.linalg.cholesky, _cholesky)
@@ -171,10 +171,10 @@ def _eigh(g, ans, a, UPLO="L"):  # noqa: N803 (numpy's name)
     symmetric matrix read from one triangle of A (S̄ is right on symmetric tangents, all S
     has); then Ā from S̄."""
     w, v = ans
-    gw, gv = _pieces(g, ans)
+    gw, gv = split_pieces(g, ans)
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    s = v @ (gw[..., None] * eye + f * (_mT(v) @ gv)) @ _mT(v)
+    s = v @ (gw[..., None] * eye + f * (mT(v) @ gv)) @ mT(v)
     return _triangle_adjoint(s, UPLO)
 
 
@@ -182,7 +182,7 @@ def _eigh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
     w, v = ans
     eye = np.eye(np.shape(a)[-1])
     f = (1.0 - eye) / (w[..., None, :] - w[..., :, None] + eye)
-    m = _mT(v) @ _triangle_read(t, UPLO) @ v
+    m = mT(v) @ _triangle_read(t, UPLO) @ v
     return np.diagonal(m, 0, -2, -1), v @ (f * m)
 
 
@@ -193,7 +193,7 @@ defjvp(np.linalg.eigh, _eigh_jvp)
 def _eigvalsh(g, ans, a, UPLO="L"):  # noqa: N803
     """S̄ = V diag(w̄) Vᵀ, with V the eigenvectors of the triangle read."""
     w, v = np.linalg.eigh(a, UPLO)
-    return _triangle_adjoint((v * g[..., None, :]) @ _mT(v), UPLO)
+    return _triangle_adjoint((v * g[..., None, :]) @ mT(v), UPLO)
 
 
 def _eigvalsh_jvp(t, ans, a, UPLO="L"):  # noqa: N803
@@ -222,21 +222,21 @@ def _svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         return unsupported(g, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
                            "square", SVD_HINT)
     u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
-    gu, gs, gvh = _pieces(g, ans)
-    v, gv = _mT(vh), _mT(gvh)
+    gu, gs, gvh = split_pieces(g, ans)
+    v, gv = mT(vh), mT(gvh)
     k = np.shape(s)[-1]
     eye = np.eye(k)
     s2 = s * s
     f = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
-    ut_gu = _mT(u) @ gu
-    vt_gv = _mT(v) @ gv
-    core = (f * (ut_gu - _mT(ut_gu))) * s[..., None, :] + gs[..., None] * eye + \
-        s[..., :, None] * (f * (vt_gv - _mT(vt_gv)))
+    ut_gu = mT(u) @ gu
+    vt_gv = mT(v) @ gv
+    core = (f * (ut_gu - mT(ut_gu))) * s[..., None, :] + gs[..., None] * eye + \
+        s[..., :, None] * (f * (vt_gv - mT(vt_gv)))
     out = u @ core @ vh
     if np.shape(a)[-2] > k:  # the parts outside the span of U, V: none when they are square
         out = out + (gu - u @ ut_gu) / s[..., None, :] @ vh
     if np.shape(a)[-1] > k:
-        out = out + u @ (_mT(gv - v @ vt_gv) / s[..., :, None])
+        out = out + u @ (mT(gv - v @ vt_gv) / s[..., :, None])
     if hermitian:
         return _triangle_adjoint(out, "L")
     return out
@@ -247,25 +247,25 @@ def _svd_jvp(t, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
         t = _triangle_read(t, "L")
     if not compute_uv:
         u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
-        return np.sum(u * (t @ _mT(vh)), axis=-2)
+        return np.sum(u * (t @ mT(vh)), axis=-2)
     if full_matrices and np.shape(a)[-2] != np.shape(a)[-1]:
         return unsupported(t, "np.linalg.svd(a, full_matrices=True) of a matrix that is not "
                            "square", SVD_HINT)
     u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
-    v = _mT(vh)
+    v = mT(vh)
     k = np.shape(s)[-1]
     eye = np.eye(k)
     s2 = s * s
     f = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
-    p = _mT(u) @ t @ v
+    p = mT(u) @ t @ v
     ds = np.diagonal(p, 0, -2, -1)
-    du = u @ (f * (p * s[..., None, :] + s[..., :, None] * _mT(p)))
+    du = u @ (f * (p * s[..., None, :] + s[..., :, None] * mT(p)))
     if np.shape(a)[-2] > k:  # as in `_svd`
         du = du + (t @ v - u @ p) / s[..., None, :]
-    dv = v @ (f * (s[..., :, None] * p + _mT(p) * s[..., None, :]))
+    dv = v @ (f * (s[..., :, None] * p + mT(p) * s[..., None, :]))
     if np.shape(a)[-1] > k:
-        dv = dv + (_mT(t) @ u - v @ _mT(p)) / s[..., None, :]
-    return du, ds, _mT(dv)
+        dv = dv + (mT(t) @ u - v @ mT(p)) / s[..., None, :]
+    return du, ds, mT(dv)
 
 
 defvjp(np.linalg.svd, _svd)
@@ -284,7 +284,7 @@ def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
         a = _triangle_read(a, "L")
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
-    x = -_mT(p) @ g @ _mT(p) + left @ _mT(g) @ p @ _mT(p) + _mT(p) @ p @ _mT(g) @ right
+    x = -mT(p) @ g @ mT(p) + left @ mT(g) @ p @ mT(p) + mT(p) @ p @ mT(g) @ right
     u, s, vh = np.linalg.svd(a, full_matrices=False, hermitian=hermitian)
     kept = 1.0 * (np.diagonal(vh @ p @ u, 0, -2, -1) * s > 0.5)  # P = V diag(kept / s) Uᵀ
     ki, kj, si, sj = kept[..., :, None], kept[..., None, :], s[..., :, None], s[..., None, :]
@@ -292,9 +292,9 @@ def _pinv(g, ans, a, rcond=None, hermitian=False, rtol=None):
     den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
     w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
     z = one * si * sj / den
-    px = _mT(u) @ x @ _mT(vh)
-    ux = _mT(u) @ x
-    out = u @ (w * px + z * _mT(px)) @ vh + (x - u @ ux) @ (_mT(vh) * kj) @ vh + \
+    px = mT(u) @ x @ mT(vh)
+    ux = mT(u) @ x
+    out = u @ (w * px + z * mT(px)) @ vh + (x - u @ ux) @ (mT(vh) * kj) @ vh + \
         (u * kj) @ (ux - px @ vh)
     if hermitian:
         return _triangle_adjoint(out, "L")
@@ -317,13 +317,13 @@ def _pinv_jvp(t, ans, a, rcond=None, hermitian=False, rtol=None):
     den = (ki - kj) * (si * si - sj * sj) + 1.0 - one
     w = ki * kj + one * (ki * si * si + kj * sj * sj) / den
     z = one * si * sj / den
-    pt = _mT(u) @ t @ _mT(vh)
-    ut = _mT(u) @ t
-    t = u @ (w * pt + z * _mT(pt)) @ vh + (t - u @ ut) @ (_mT(vh) * kj) @ vh + \
+    pt = mT(u) @ t @ mT(vh)
+    ut = mT(u) @ t
+    t = u @ (w * pt + z * mT(pt)) @ vh + (t - u @ ut) @ (mT(vh) * kj) @ vh + \
         (u * kj) @ (ut - pt @ vh)
     left = np.eye(m) - a @ p
     right = np.eye(n) - p @ a
-    return -p @ t @ p + p @ _mT(p) @ _mT(t) @ left + right @ _mT(t) @ _mT(p) @ p
+    return -p @ t @ p + p @ mT(p) @ mT(t) @ left + right @ mT(t) @ mT(p) @ p
 
 
 defvjp(np.linalg.pinv, _pinv)

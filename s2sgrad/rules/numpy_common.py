@@ -9,14 +9,14 @@ from ..errors import Loc, MissingRuleError
 from .registry import defnondiff
 
 
-def _axis(axis, ndim):
+def nonneg_axis(axis, ndim):
     """`axis` (an int or a tuple) made non-negative."""
     if isinstance(axis, tuple):
         return tuple(int(a) % ndim for a in axis)
     return int(axis) % ndim
 
 
-def _inverse_perm(axes, ndim):
+def inverse_perm(axes, ndim):
     """The axes that undo `np.transpose(x, axes)`."""
     return tuple(int(i) for i in np.argsort([int(a) % ndim for a in axes]))
 

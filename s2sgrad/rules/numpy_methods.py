@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from .numpy_common import _inverse_perm
+from .numpy_common import inverse_perm
 from .registry import deflinear, defelementwise, defjvp, defmultilinear, defnondiff, defvjp, \
     lookup
 
@@ -45,16 +45,16 @@ def _method_transpose(g, ans, x, a0=None, a1=None, a2=None, a3=None, a4=None, a5
     if a0 is None:
         return g.T
     if a1 is None:
-        return np.transpose(g, _inverse_perm(a0, np.ndim(x)))
+        return np.transpose(g, inverse_perm(a0, np.ndim(x)))
     if a2 is None:
-        return np.transpose(g, _inverse_perm((a0, a1), np.ndim(x)))
+        return np.transpose(g, inverse_perm((a0, a1), np.ndim(x)))
     if a3 is None:
-        return np.transpose(g, _inverse_perm((a0, a1, a2), np.ndim(x)))
+        return np.transpose(g, inverse_perm((a0, a1, a2), np.ndim(x)))
     if a4 is None:
-        return np.transpose(g, _inverse_perm((a0, a1, a2, a3), np.ndim(x)))
+        return np.transpose(g, inverse_perm((a0, a1, a2, a3), np.ndim(x)))
     if a5 is None:
-        return np.transpose(g, _inverse_perm((a0, a1, a2, a3, a4), np.ndim(x)))
-    return np.transpose(g, _inverse_perm((a0, a1, a2, a3, a4, a5), np.ndim(x)))
+        return np.transpose(g, inverse_perm((a0, a1, a2, a3, a4), np.ndim(x)))
+    return np.transpose(g, inverse_perm((a0, a1, a2, a3, a4, a5), np.ndim(x)))
 
 
 defvjp(_method("transpose"), _method_transpose)

@@ -15,7 +15,7 @@ import string
 import numpy as np
 
 from ..runtime import unbroadcast
-from .numpy_common import _axis
+from .numpy_common import nonneg_axis
 from .registry import deflinear, defjvp, defmultilinear, defnondiff, defvjp
 
 # einsum, and the products written as einsum (tensordot, dot and inner of many dimensions).
@@ -23,7 +23,7 @@ from .registry import deflinear, defjvp, defmultilinear, defnondiff, defvjp
 _LETTERS = string.ascii_letters
 
 
-def _einsum_parts(subscripts):
+def einsum_parts(subscripts):
     """The operands' subscripts and the output's, with implicit output made explicit."""
     if not isinstance(subscripts, str):
         raise NotImplementedError("the interleaved form of np.einsum (operand, sublist, ...) "
@@ -41,7 +41,7 @@ def _einsum_explicit(subscripts, *ndims):
     """`subscripts` for operands of `ndims` dimensions with every ellipsis spelled out in
     letters of its own and the output explicit: "...ij,jk" of a 3-d and a 2-d operand is
     "aij,jk->aik". Ellipses align from the right, as their dimensions broadcast."""
-    ins, out = _einsum_parts(subscripts)
+    ins, out = einsum_parts(subscripts)
     widths = [ndim - len(term.replace("...", "")) if "..." in term else 0
               for term, ndim in zip(ins, ndims)]
     free = [c for c in _LETTERS if c not in subscripts]
@@ -68,7 +68,7 @@ def _einsum_sublists(args, shapes):
 def _einsum_target(subscripts, k):
     """The subscripts of operand k's adjoint as one einsum can give it: operand k's letters
     that occur elsewhere, each once."""
-    ins, out = _einsum_parts(subscripts)
+    ins, out = einsum_parts(subscripts)
     others = out + "".join(ins[:k] + ins[k + 1:])
     spec = ins[k].replace("...", ".")
     target = "".join(c for i, c in enumerate(spec)
@@ -78,7 +78,7 @@ def _einsum_target(subscripts, k):
 
 def _einsum_vjp_subscripts(subscripts, k):
     """einsum subscripts for operand k's adjoint: the output takes operand k's place."""
-    ins, out = _einsum_parts(subscripts)
+    ins, out = einsum_parts(subscripts)
     return ",".join(ins[:k] + [out] + ins[k + 1:]) + "->" + _einsum_target(subscripts, k)
 
 
@@ -86,7 +86,7 @@ def _einsum_spread_subscripts(subscripts, k):
     """"" when the einsum gives operand k's adjoint whole; else "target->operand", for the
     letters it must broadcast over or the diagonal it must fill."""
     target = _einsum_target(subscripts, k)
-    spec = _einsum_parts(subscripts)[0][k]
+    spec = einsum_parts(subscripts)[0][k]
     return "" if target == spec else target + "->" + spec
 
 
@@ -122,7 +122,7 @@ def _swap_subscripts(subscripts):
     return dst + "->" + src
 
 
-def _tensordot_subscripts(ndim_a, ndim_b, axes):
+def tensordot_subscripts(ndim_a, ndim_b, axes):
     """The einsum subscripts of `np.tensordot(a, b, axes)`."""
     if np.ndim(axes) == 0:
         axes_a, axes_b = list(range(ndim_a - axes, ndim_a)), list(range(axes))
@@ -139,14 +139,14 @@ def _tensordot_subscripts(ndim_a, ndim_b, axes):
     return "".join(a) + "," + "".join(b) + "->" + "".join(out)
 
 
-def _dot_subscripts(ndim_a, ndim_b):
+def dot_subscripts(ndim_a, ndim_b):
     """The einsum subscripts of `np.dot(a, b)`: a's last axis with b's second to last."""
-    return _tensordot_subscripts(ndim_a, ndim_b, ([-1], [max(ndim_b - 2, 0)]))
+    return tensordot_subscripts(ndim_a, ndim_b, ([-1], [max(ndim_b - 2, 0)]))
 
 
-def _inner_subscripts(ndim_a, ndim_b):
+def inner_subscripts(ndim_a, ndim_b):
     """The einsum subscripts of `np.inner(a, b)`: the last axes of both."""
-    return _tensordot_subscripts(ndim_a, ndim_b, ([-1], [-1]))
+    return tensordot_subscripts(ndim_a, ndim_b, ([-1], [-1]))
 
 
 def _kron_split(shape_a, shape_b):
@@ -195,7 +195,7 @@ def _product_a(batched):
         if np.ndim(a) == 2 and np.ndim(b) == 2:
             return g @ b.T
         if not batched:
-            spec = _dot_subscripts(np.ndim(a), np.ndim(b))
+            spec = dot_subscripts(np.ndim(a), np.ndim(b))
             return np.einsum(_einsum_vjp_subscripts(spec, 0), g, b)
         if np.ndim(b) == 1:
             return g[..., None] * b
@@ -219,7 +219,7 @@ def _product_b(batched):
         if np.ndim(a) == 2 and np.ndim(b) == 2:
             return a.T @ g
         if not batched:
-            spec = _dot_subscripts(np.ndim(a), np.ndim(b))
+            spec = dot_subscripts(np.ndim(a), np.ndim(b))
             return np.einsum(_einsum_vjp_subscripts(spec, 1), a, g)
         if np.ndim(b) == 1:
             return unbroadcast(np.sum(g[..., None] * a, axis=-2), b)
@@ -237,14 +237,14 @@ defvjp(np.dot, _product_a(False), _product_b(False))
 def _inner_a(g, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
-    spec = _inner_subscripts(np.ndim(a), np.ndim(b))
+    spec = inner_subscripts(np.ndim(a), np.ndim(b))
     return np.einsum(_einsum_vjp_subscripts(spec, 0), g, b)
 
 
 def _inner_b(g, ans, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
-    spec = _inner_subscripts(np.ndim(a), np.ndim(b))
+    spec = inner_subscripts(np.ndim(a), np.ndim(b))
     return np.einsum(_einsum_vjp_subscripts(spec, 1), a, g)
 
 
@@ -267,12 +267,12 @@ defvjp(np.outer, _outer_a, _outer_b)
 
 
 def _tensordot_a(g, ans, a, b, axes=2):
-    spec = _tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
+    spec = tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
     return np.einsum(_einsum_vjp_subscripts(spec, 0), g, b)
 
 
 def _tensordot_b(g, ans, a, b, axes=2):
-    spec = _tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
+    spec = tensordot_subscripts(np.ndim(a), np.ndim(b), axes)
     return np.einsum(_einsum_vjp_subscripts(spec, 1), a, g)
 
 
@@ -412,7 +412,7 @@ defmultilinear(np.matmul, np.dot, np.inner, np.outer, np.tensordot, np.kron, np.
 def _trace(g, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     shape = np.shape(x)
     eye = np.eye(shape[axis1], shape[axis2], offset)
-    if np.ndim(x) == 2 and _axis((axis1, axis2), 2) == (0, 1):
+    if np.ndim(x) == 2 and nonneg_axis((axis1, axis2), 2) == (0, 1):
         return g * eye
     return np.moveaxis(g[..., None, None] * eye, (-2, -1), (axis1, axis2))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .numpy_common import _axis, unsupported
+from .numpy_common import nonneg_axis, unsupported
 from .registry import deflinear, defjvp, defvjp
 
 # -- reductions ------------------------------------------------------------------------------
@@ -47,7 +47,7 @@ deflinear(np.mean)
 def _reduced_axes(axis: int | tuple[int, ...], ndim: int) -> tuple[int, ...]:
     """The axes a reduction over `axis` (an int or a tuple) removes, as a tuple of
     non-negative ints in order."""
-    return tuple(sorted(_axis(axis if isinstance(axis, tuple) else (axis,), ndim)))
+    return tuple(sorted(nonneg_axis(axis if isinstance(axis, tuple) else (axis,), ndim)))
 
 
 def _all_axes(ndim: int) -> tuple[int, ...]:
@@ -89,7 +89,7 @@ def _ones_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...
     return _kept_shape(shape, axes) + (1,)
 
 
-def _prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
+def prod_vjp(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
           where=True):
     """d prod / d x_i is the product of the other items: computed as the products before
     item i times those after it, never dividing by x_i, so zeros give exact gradients."""
@@ -118,7 +118,7 @@ def _prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=No
 
 def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initial=None,
               where=True):
-    """The tangents weighed by the products of the other items, as in `_prod`."""
+    """The tangents weighed by the products of the other items, as in `prod_vjp`."""
     if np.ndim(where) != 0:
         x = unsupported(x, "the where= argument of max, min, prod, var and std", WHERE_HINT)
     axes = _all_axes(np.ndim(x)) if axis is None else _reduced_axes(axis, np.ndim(x))
@@ -142,7 +142,7 @@ def _prod_jvp(t, ans, x, axis=None, dtype=None, out=None, keepdims=False, initia
     return np.sum(t * others, axis=axis, keepdims=keepdims)
 
 
-defvjp(np.prod, _prod)
+defvjp(np.prod, prod_vjp)
 defjvp(np.prod, _prod_jvp)
 
 

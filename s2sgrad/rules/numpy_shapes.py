@@ -15,7 +15,7 @@ import numpy as np
 from .. import runtime
 from ..runtime import unbroadcast
 from ..errors import MissingRuleError
-from .numpy_common import _axis, _inverse_perm, unsupported
+from .numpy_common import nonneg_axis, inverse_perm, unsupported
 from .registry import deflinear, defelementwise, defjvp, defnondiff, defvjp
 
 # -- helpers: bookkeeping on shapes and axes ------------------------------------------------
@@ -60,7 +60,7 @@ def _sum_repeats(g, repeats, axis, shape):
     return np.moveaxis(out, 0, axis)
 
 
-def _pad_unsupported(mode):
+def pad_unsupported(mode):
     """"" if `np.pad` copies x's items in `mode` (so its adjoint sums them back) or writes
     constants, else the call the rules cannot differentiate."""
     if mode in ("constant", "edge", "reflect", "symmetric", "wrap"):
@@ -115,7 +115,7 @@ def _split_promoted(g: np.ndarray, arrays: Any, axis: int, ndmin: int) -> Any:
     return _like_argument([np.reshape(p, s).copy() for p, s in zip(pieces, shapes)], arrays)
 
 
-def _pieces(g, ans):
+def split_pieces(g, ans):
     """The adjoint of a list of arrays, with zeros for the pieces no adjoint reached."""
     return [gi if np.ndim(gi) or np.ndim(a) == 0 else np.zeros_like(a, dtype=float)
             for gi, a in zip(g, ans)]
@@ -162,7 +162,7 @@ def _reshape(g, ans, x, shape=None, order="C"):
 def _transpose(g, ans, x, axes=None):
     if axes is None:
         return np.transpose(g)
-    return np.transpose(g, _inverse_perm(axes, np.ndim(x)))
+    return np.transpose(g, inverse_perm(axes, np.ndim(x)))
 
 
 def _roll(g, ans, x, shift, axis=None):
@@ -182,20 +182,20 @@ def _repeat(g, ans, x, repeats, axis=None):
     if axis is None:
         return np.reshape(np.sum(np.reshape(g, (np.size(x), repeats)), axis=1), np.shape(x))
     split = np.reshape(g, _repeat_split(np.shape(x), repeats, axis))
-    return np.sum(split, axis=_axis(axis, np.ndim(x)) + 1)
+    return np.sum(split, axis=nonneg_axis(axis, np.ndim(x)) + 1)
 
 
 def _pad(g, ans, x, pad_width, mode="constant"):
-    if _pad_unsupported(mode):
-        return unsupported(g, _pad_unsupported(mode), PAD_HINT)
+    if pad_unsupported(mode):
+        return unsupported(g, pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return g[_unpad(np.shape(x), pad_width)]
     return _unpad_sum(g, np.shape(x), pad_width, mode)
 
 
 def _pad_jvp(t, ans, x, pad_width, mode="constant"):
-    if _pad_unsupported(mode):
-        return unsupported(t, _pad_unsupported(mode), PAD_HINT)
+    if pad_unsupported(mode):
+        return unsupported(t, pad_unsupported(mode), PAD_HINT)
     if mode == "constant":
         return np.pad(t, pad_width)
     return np.pad(t, pad_width, mode=mode)
@@ -248,20 +248,20 @@ defvjp(np.column_stack, lambda g, ans, tup: _split_promoted(g, tup, 1, 2))
 defvjp(np.dstack, lambda g, ans, tup: _split_promoted(g, tup, 2, 3))
 for _f in (np.split, np.array_split):
     defvjp(_f, lambda g, ans, x, indices_or_sections, axis=0: np.concatenate(
-        _pieces(g, ans), axis))
-defvjp(np.vsplit, lambda g, ans, x, indices_or_sections: np.concatenate(_pieces(g, ans), 0))
+        split_pieces(g, ans), axis))
+defvjp(np.vsplit, lambda g, ans, x, indices_or_sections: np.concatenate(split_pieces(g, ans), 0))
 
 
 def _hsplit(g, ans, x, indices_or_sections):
     if np.ndim(x) == 1:
-        return np.concatenate(_pieces(g, ans), 0)
-    return np.concatenate(_pieces(g, ans), 1)
+        return np.concatenate(split_pieces(g, ans), 0)
+    return np.concatenate(split_pieces(g, ans), 1)
 
 
 defvjp(np.hsplit, _hsplit)
 for _f in (np.concatenate, np.stack, np.vstack, np.row_stack, np.hstack, np.column_stack, np.dstack,
            np.split, np.array_split, np.vsplit, np.hsplit,
-           _split_like, _split_promoted, _pieces, _sum_repeats, _unpad_sum):
+           _split_like, _split_promoted, split_pieces, _sum_repeats, _unpad_sum):
     deflinear(_f)
 defvjp(_sum_repeats, lambda g, ans, x, repeats, axis, shape: np.repeat(g, repeats, axis))
 defvjp(_unpad_sum, lambda g, ans, x, shape, pad_width, mode: np.pad(g, pad_width, mode=mode))

@@ -92,7 +92,7 @@ deflinear(runtime.make_tuple, ...)
 deflinear(runtime.make_list, ...)
 deflinear(runtime.stack_push, ...)
 deflinear(runtime.stack_pop, 0)
-defnondiff(runtime.scalar_seed, runtime.zeros_like, runtime.stack_new)
+defnondiff(runtime.scalar_seed, runtime.zeros_like, runtime.stack_new, runtime.stop_gradient)
 
 # Not operator.or_: `d | e` merges dicts, whose items are differentiable. It has no rule yet,
 # so an active dict reaching it raises; on ints and booleans nothing is ever active.

@@ -39,6 +39,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..errors import is_library
+
 RuleFn = Callable[..., Any]
 
 
@@ -204,8 +206,6 @@ def registered() -> dict[Any, Rule]:
 def user_rules() -> list[tuple[Any, list[Any]]]:
     """Rules registered from outside s2sgrad, as `(primitive, [rule functions and flags])`,
     in registration order: what a persistent cache of generated code must fingerprint."""
-    from ..frontend.parse import is_library
-
     out = []
     for prim, rule in _RULES.items():
         fns = [f for table in (rule.vjps, rule.scalar_vjps or (), rule.jvps) for f in table]

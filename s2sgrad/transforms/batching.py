@@ -1,6 +1,6 @@
 """Vector mode: the forward transform with a leading batch axis on every tangent.
 
-`forward(fn, wrt, kinds, batch=n)` runs this transform. Each tangent of a value of shape
+`batched_forward(fn, wrt, kinds, n)` runs this transform. Each tangent of a value of shape
 `s` has shape `(n, *s)` (a Python float's tangent has shape `(n,)`), so one sweep pushes n
 tangent directions through the program at once; seeded with the n unit vectors, it yields
 n columns of the Jacobian. The transform keeps that shape exact after every statement, so
@@ -33,12 +33,13 @@ from ..analysis.activity import check_index
 from ..analysis.kinds import Aval
 from .. import runtime
 from ..errors import S2SGradError
-from ..ir.core import Assign, Atom, Const, NameSupply, Var
+from ..ir.core import Assign, Atom, Const, Function, NameSupply, Var
 from ..ir.printer import prim_name
 from ..rules import batched as B
 from ..rules.registry import Rule, lookup
-from .forward import Tan, _Forward, _JvpLowerer, _keywords, _missing_jvp, zero_tree
-from .reverse import _RuleLowerer
+from .forward import (ForwardSweep, JvpLowerer, Tan, forward_with, missing_jvp, rule_keywords,
+                      zero_tree)
+from .rule_lowering import RuleLowerer
 from .reverse_items import check_keywords
 
 _SEQUENCES = (runtime.make_tuple, runtime.make_list, runtime.make_dict)
@@ -52,7 +53,7 @@ class NotBatchable(Exception):
         super().__init__(f"{what}{where}")
 
 
-class _BatchLowerer(_RuleLowerer):
+class _BatchLowerer(RuleLowerer):
     """Lowers batched rules: runs `rules.batched` helpers on constants at compile time, and
     turns a call of `unbatchable` into `NotBatchable`."""
 
@@ -70,12 +71,20 @@ class _BatchLowerer(_RuleLowerer):
         return super().apply(prim, args, node, kwargs)
 
 
-class _BatchJvpLowerer(_BatchLowerer, _JvpLowerer):
+class _BatchJvpLowerer(_BatchLowerer, JvpLowerer):
     """An elementwise VJP formula read as a batched JVP."""
 
 
-class BatchedForward(_Forward):
-    """The forward transform's walk over the program (`forward._Forward`), with batched
+def batched_forward(fn: Function, wrt: list[int], param_kinds: list[Aval], n: int
+                    ) -> Function:
+    """The JVP program for tangents with a leading axis of length `n` (vector mode); a
+    primitive with no vector-mode rule raises `NotBatchable`."""
+    kinds = dict(fn.avals) or K.infer(fn, param_kinds)
+    return forward_with(BatchedForward(NameSupply.for_function(fn), kinds, n), fn, wrt)
+
+
+class BatchedForward(ForwardSweep):
+    """The forward transform's walk over the program (`forward.ForwardSweep`), with batched
     tangents: its zeros, tangent kinds and statement rules are the batched ones."""
 
     def __init__(self, names: NameSupply, kinds: K.Avals, batch: int):
@@ -155,12 +164,12 @@ class BatchedForward(_Forward):
         if s.prim is runtime.make_tuple:
             self.tuples[s.out] = list(s.args)
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
-        if not active and not _keywords(s, tan):
+        if not active and not rule_keywords(s, tan):
             return
         check_index(s, tan)
         rule = lookup(s.prim)
         if rule is None:
-            raise _missing_jvp(s)
+            raise missing_jvp(s)
         if rule.nondiff:
             return
         check_keywords(s, tan)
@@ -200,7 +209,7 @@ class BatchedForward(_Forward):
         return total
 
     def apply_rule(self, rule: Callable[..., Any], t: Atom, s: Assign, kind: type) -> Atom:
-        batched = _BatchJvpLowerer if kind is _JvpLowerer else _BatchLowerer
+        batched = _BatchJvpLowerer if kind is JvpLowerer else _BatchLowerer
         return self.lower_rule(rule, [t, s.out, *s.args], s, batched)
 
     def linear_rule(self, s: Assign, rule: Rule, tan: Tan) -> Atom:

@@ -49,7 +49,7 @@ def _is_broadcast(s: Assign) -> bool:
         not s.kwargs and isinstance(s.args[1], Const)
 
 
-def _number(a: Atom) -> bool:
+def number(a: Atom) -> bool:
     return isinstance(a, Const) and type(a.value) in _NUMBER
 
 
@@ -62,10 +62,10 @@ def _fold_constant(s: Assign, broadcasts: dict[Atom, Assign]) -> None:
     if s.prim is operator.neg and len(args) == 1 and args[0] in broadcasts:
         b, value = broadcasts[args[0]], None
     elif s.prim in (operator.mul, operator.truediv) and len(args) == 2 and \
-            args[0] in broadcasts and _number(args[1]):
+            args[0] in broadcasts and number(args[1]):
         b, value = broadcasts[args[0]], args[1].value
     elif s.prim is operator.mul and len(args) == 2 and args[1] in broadcasts and \
-            _number(args[0]):
+            number(args[0]):
         b, value = broadcasts[args[1]], args[0].value
     else:
         return

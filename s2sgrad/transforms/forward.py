@@ -39,24 +39,21 @@ from ..ir.printer import prim_name
 from ..rules.dicts import tree_zeros
 from ..rules.registry import Rule, lookup
 from . import dtypes
-from .reverse import _RuleLowerer, _rule_source
+from .rule_lowering import RuleLowerer, rule_source
 from .reverse_items import check_keywords
 
 Tan = dict[Var, Atom]
 
 
-def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
-            batch: int | None = None) -> Function:
-    """The JVP program: params `[*params, *tangents]`, results `[*results, *tangents]`.
-    With `batch=n`, each tangent has a leading axis of length n (vector mode); a primitive
-    with no vector-mode rule raises `batching.NotBatchable`."""
+def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval]) -> Function:
+    """The JVP program: params `[*params, *tangents]`, results `[*results, *tangents]`."""
     kinds = dict(fn.avals) or K.infer(fn, param_kinds)
-    if batch is None:
-        fw = _Forward(NameSupply.for_function(fn), kinds)
-    else:
-        from .batching import BatchedForward
+    return forward_with(ForwardSweep(NameSupply.for_function(fn), kinds), fn, wrt)
 
-        fw = BatchedForward(NameSupply.for_function(fn), kinds, batch)
+
+def forward_with(fw: "ForwardSweep", fn: Function, wrt: list[int]) -> Function:
+    """The JVP program that the sweep `fw` (plain, or batched: `batching.py`) builds."""
+    kinds = fw.kinds
     fw.dicts = dict_trees(fn.body)
     tangents = [fw.names.var("d" + fn.params[i].name) for i in wrt]
     tan: Tan = {fn.params[i]: t for i, t in zip(wrt, tangents)}
@@ -72,7 +69,7 @@ def forward(fn: Function, wrt: list[int], param_kinds: list[K.Aval],
                     fn.reserved, fn.returns_tuple, (), kinds)
 
 
-class _JvpLowerer(_RuleLowerer):
+class JvpLowerer(RuleLowerer):
     """Lowers a VJP formula as a JVP: `unbroadcast` is the identity in forward mode."""
 
     def apply(self, prim: Callable[..., Any], args: list[Atom], node: Any,
@@ -82,7 +79,7 @@ class _JvpLowerer(_RuleLowerer):
         return super().apply(prim, args, node, kwargs)
 
 
-class _Forward:
+class ForwardSweep:
     def __init__(self, names: NameSupply, kinds: K.Avals):
         self.names, self.kinds = names, kinds
         self.out: Block = []
@@ -146,12 +143,12 @@ class _Forward:
 
     def assign(self, s: Assign, tan: Tan) -> None:
         active = [i for i, a in enumerate(s.args) if isinstance(a, Var) and a in tan]
-        if not active and not _keywords(s, tan):
+        if not active and not rule_keywords(s, tan):
             return
         check_index(s, tan)
         rule = lookup(s.prim)
         if rule is None:
-            raise _missing_jvp(s)
+            raise missing_jvp(s)
         if rule.nondiff:
             return
         check_keywords(s, tan)
@@ -190,7 +187,7 @@ class _Forward:
         if not rule.differentiable(i):  # declared: no derivative flows through argument i
             return None
         if i < len(rule.jvps) and rule.jvps[i] is not None:
-            return self.apply_rule(rule.jvps[i], t, s, _RuleLowerer)
+            return self.apply_rule(rule.jvps[i], t, s, RuleLowerer)
         if rule.multilinear:
             args = list(s.args)
             args[i] = t
@@ -198,8 +195,8 @@ class _Forward:
         if rule.elementwise:
             scalar = all(K.is_scalar(a, self.kinds) for a in s.args)
             vjp = rule.vjp(i, scalar)
-            return None if vjp is None else self.apply_rule(vjp, t, s, _JvpLowerer)
-        raise _missing_jvp(s)
+            return None if vjp is None else self.apply_rule(vjp, t, s, JvpLowerer)
+        raise missing_jvp(s)
 
     def linear(self, s: Assign, rule: Rule, tan: Tan) -> None:
         """A primitive linear in some arguments: apply it to their tangents."""
@@ -220,7 +217,7 @@ class _Forward:
                    kind: type) -> Atom:
         """Lower `rule`'s source here with its parameters bound to `values` (then to their
         defaults and `s`'s keyword arguments); return the atom it returns."""
-        src = _rule_source(rule)
+        src = rule_source(rule)
         lw = kind(src, self.names, self.kinds)
         lw.bind(rule, values, s, self.out)
         start = len(self.out)
@@ -283,7 +280,7 @@ class _Forward:
 
     def _varied_carried(self, s: For | While, tan: Tan) -> list[int]:
         """Carried values that can have a tangent: a fixed point over the loop body."""
-        from ..analysis.activity import _forward as propagate
+        from ..analysis.activity import forward_activity as propagate
 
         varied = {v for v in tan}
         varied |= {c for c, i in zip(s.carried, s.inits) if i in varied}
@@ -309,7 +306,7 @@ def zero_tree(value: Any, lead: tuple[int, ...] = ()) -> Any:
     return 0.0
 
 
-def _keywords(s: Assign, tan: Tan) -> bool:
+def rule_keywords(s: Assign, tan: Tan) -> bool:
     """Whether a keyword argument of `s` has a tangent."""
     return any(isinstance(a, Var) and a in tan for a in s.kwargs.values())
 
@@ -318,7 +315,7 @@ def _name(a: Atom) -> str:
     return a.name if isinstance(a, Var) else "c"
 
 
-def _missing_jvp(s: Assign) -> MissingRuleError:
+def missing_jvp(s: Assign) -> MissingRuleError:
     name = prim_name(s.prim)
     return MissingRuleError(f"no forward-mode (JVP) rule for {name}", s.loc,
                             f"register one: s2sgrad.defjvp({name}, lambda t, ans, x: ...)")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..analysis import kinds as K
 from .. import runtime
-from ..generators import draws
+from ..analysis.generators import draws
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from . import simplify

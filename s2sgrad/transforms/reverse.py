@@ -34,8 +34,7 @@ from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, Nam
 from ..rules.registry import lookup
 from . import dtypes, simplify
 from .reverse_items import check_keywords, container_adjoint, missing_rule
-from .rule_lowering import RuleLowerer as _RuleLowerer  # forward.py and batching.py too
-from .rule_lowering import rule_source as _rule_source
+from .rule_lowering import RuleLowerer, rule_source
 
 Adj = dict[Var, Atom]
 
@@ -173,8 +172,8 @@ class _Reverser:
         adj[v] = self.emit(operator.add, [adj[v], c], "b" + v.name, loc)
 
     def apply_rule(self, rule: Callable[..., Any], g: Atom, s: Assign) -> tuple[Atom, bool]:
-        src = _rule_source(rule)
-        lw = _RuleLowerer(src, self.names, self.kinds)
+        src = rule_source(rule)
+        lw = RuleLowerer(src, self.names, self.kinds)
         lw.bind(rule, [g, s.out, *s.args], s, self.out)
         start = len(self.out)
         lw.stmts(list(src.tree.body))

@@ -17,7 +17,7 @@ import numpy as np
 from ..analysis import kinds as K
 from .. import runtime
 from ..errors import MissingRuleError
-from ..frontend.lower import _Lowerer
+from ..frontend.lower import Lowerer
 from ..frontend.lower_expr import Tup
 from ..frontend.parse import Source, parse
 from ..ir.core import Assign, Atom, Block, Const, NameSupply, Var
@@ -25,7 +25,7 @@ from ..rules.numpy_common import unsupported
 from . import simplify
 
 
-class RuleLowerer(_Lowerer):
+class RuleLowerer(Lowerer):
     """Lowers a rule's source, simplifying as it goes and tracking scalar kinds."""
 
     def __init__(self, src: Source, names: NameSupply, kinds: dict[Var, str]):

@@ -33,8 +33,8 @@ import numpy as np
 from ..analysis import kinds as K
 from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Const, Function, Var, walk
-from .broadcasts import _number
-from .signs import _use_counts
+from .broadcasts import number
+from .signs import use_counts
 
 _FRESH = {operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
           operator.pow, operator.matmul}
@@ -42,7 +42,7 @@ _FRESH = {operator.add, operator.sub, operator.mul, operator.truediv, operator.n
 
 def fold_scales(fn: Function) -> Function:
     defs = {s.out: s for s in walk(fn.body) if isinstance(s, Assign) and len(s.outs) == 1}
-    uses = _use_counts(fn)
+    uses = use_counts(fn)
     private = _private(fn, uses)
     mapping: dict[Var, Atom] = {}
     for s in walk(fn.body):
@@ -84,11 +84,11 @@ def _copy_of(s: Assign, defs: dict[Var, Assign], avals: K.Avals, private: bool
     """`a` when `s` multiplies or divides the float64 array `a` by 1.0, and the copy is
     either of an array made here by arithmetic or read only by arithmetic."""
     x, y = s.args
-    if s.prim is operator.mul and _number(x) and x.value == 1:
+    if s.prim is operator.mul and number(x) and x.value == 1:
         x, y = y, x
     elif s.prim not in (operator.mul, operator.truediv):
         return None
-    if not (_number(y) and y.value == 1 and isinstance(x, Var)):
+    if not (number(y) and y.value == 1 and isinstance(x, Var)):
         return None
     aval = K.kind(x, avals)
     if aval.kind != "array" or aval.dtype != "float64":
@@ -100,11 +100,11 @@ def _combine(s: Assign, defs: dict[Var, Assign], uses: Counter, avals: K.Avals) 
     """`k1 * (k2 * a)` in any operand order becomes `(k1 * k2) * a` when that is exact."""
     for k, t in (s.args, s.args[::-1]):
         inner = defs.get(t) if isinstance(t, Var) else None
-        if not (_number(k) and inner is not None and inner.prim is operator.mul and
+        if not (number(k) and inner is not None and inner.prim is operator.mul and
                 not inner.kwargs and uses[t] == 1 and abs(k.value) >= 1):
             continue
         for k2, a in (inner.args, inner.args[::-1]):
-            if _number(k2) and _power_of_two(k2.value) and _float64(a, avals):
+            if number(k2) and _power_of_two(k2.value) and _float64(a, avals):
                 product = float(k.value) * float(k2.value)
                 if math.isfinite(product):
                     s.args = [Const(product), a] if s.args[0] is k else [a, Const(product)]

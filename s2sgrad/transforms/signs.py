@@ -53,7 +53,7 @@ class _Signs:
     def __init__(self, fn: Function):
         self.kinds = fn.avals
         self.names = NameSupply.for_function(fn)
-        self.uses = _use_counts(fn)
+        self.uses = use_counts(fn)
         self.mapping: dict[Var, Atom] = {}  # `-(-a)`: the out now reads `a`
         self.absorbed: set[Var] = set()  # minuses that a later statement took in
         self.flips: list[tuple[Assign, Var]] = []  # (computes the positive, its negation)
@@ -181,7 +181,7 @@ def _swapped(prim: Callable, inner: list[Atom | None]) -> bool:
     return prim is operator.sub and all(i is not None for i in inner)  # b - a
 
 
-def _use_counts(fn: Function) -> Counter:
+def use_counts(fn: Function) -> Counter:
     """How many times each variable is read, anywhere in `fn` (nested blocks included)."""
     reads: list[Atom] = list(fn.results)
     for s in walk(fn.body):

@@ -82,7 +82,7 @@ def test_adding_a_negation_is_written_as_a_subtraction():
     `dx2 - dx3`, and the values are the same."""
     from ..cases.jac_funcs import seed_pair
 
-    text = s2sgrad.api.stage_text(seed_pair, "forward", argnums=(0, 1, 2))
+    text = s2sgrad.api.grads.stage_text(seed_pair, "forward", argnums=(0, 1, 2))
     assert "dx2 - dx3" in text and "+ -" not in text and "- -" not in text, text
     jac = s2sgrad.jacfwd(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)
     assert jac == s2sgrad.jacrev(seed_pair, argnums=(0, 1, 2))(0.3, 1.2, -0.7)

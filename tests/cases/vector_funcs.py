@@ -59,7 +59,7 @@ def polar(r, t):
 # what `indexed` and the Hessians of `assigned`, `stacked_inverse`, `list_loop` and
 # `unknown_shape` exercise beyond the NumPy cases
 EXTRA_PRIMS = (runtime.setitem, runtime.index_add, runtime.item_add, runtime.written,
-               runtime.seq_onehot, runtime.unbroadcast, linalg._mT)
+               runtime.seq_onehot, runtime.unbroadcast, linalg.mT)
 
 
 SCALE = 2.0  # rebound by the staleness tests

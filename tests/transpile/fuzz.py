@@ -1,5 +1,5 @@
 """Transpile fuzzing: random scalar and NumPy programs (the generators of `tests/fuzz_programs`
-and `tests/fuzz_numpy`), written out by `s2sgrad.transpile` and run as modules of their own
+and `tests/fuzz_numpy`), written out by `s2sgrad.tools.transpile` and run as modules of their own
 in a subprocess where `import s2sgrad` fails, compared with `s2sgrad.grad`, `value_and_grad`
 and `jvp` at the same point (rtol 1e-12).
 
@@ -26,7 +26,7 @@ import numpy as np
 
 import s2sgrad
 from s2sgrad.errors import S2SGradError
-from s2sgrad.transpile import TranspileError, transpile
+from s2sgrad.tools.transpile import TranspileError, transpile
 
 from .. import fuzz_numpy_oracles as oracles
 from .. import fuzz_programs as fp

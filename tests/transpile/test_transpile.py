@@ -1,4 +1,4 @@
-"""`s2sgrad.transpile` with named argument kinds: pytree parameters, guards, ints, generic
+"""`s2sgrad.tools.transpile` with named argument kinds: pytree parameters, guards, ints, generic
 twins and the user's signatures. Each module is executed on its own and compared with
 central differences and with s2sgrad."""
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import s2sgrad
-from s2sgrad.argspec import ArgSpecError
-from s2sgrad.transpile import TranspileError, transpile
+from s2sgrad.api.argspec import ArgSpecError
+from s2sgrad.tools.transpile import TranspileError, transpile
 
 from . import programs
 

@@ -14,9 +14,12 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline
-from .analysis.kinds import aval_of
-from .errors import S2SGradError
+from .. import pipeline
+from ..analysis.kinds import aval_of
+from ..errors import S2SGradError
+from . import pickling
+from .arguments import bind, check_floats, check_tangents, is_float, reject_complex
+from .flat import sweeps
 
 _SOURCES: dict[tuple, tuple[Callable[..., Any], str, pipeline.Deps]] = {}
 
@@ -44,8 +47,6 @@ class Derived:
 
     def __reduce__(self) -> tuple:
         """Pickled by reference: the function by name, the steps made again on loading."""
-        from . import pickling
-
         ref = pickling.check_findable(self.base, "grad")
         return pickling.rebuild_derived, (ref, self.steps, self.n_args, self.extras,
                                           self.pick, self.wrt)
@@ -53,8 +54,6 @@ class Derived:
     def bind(self, args: Sequence[Any]) -> tuple:
         """The arguments with defaults filled in, checked: the differentiated ones must be
         floating-point scalars."""
-        from .arguments import bind, check_floats
-
         args = bind(self.base, tuple(args), "the derivative")[:self.n_args]
         check_floats(self.base, args, self.wrt)
         for i in self.wrt:
@@ -66,8 +65,6 @@ class Derived:
         return args
 
     def results(self, args: tuple, extras: tuple) -> tuple:
-        from .jacobians import sweeps
-
         full = (*args, *extras)
         self.last = tuple(aval_of(a) for a in full)
         sweeps["forward"] += 1
@@ -103,8 +100,6 @@ class Derived:
 
     def jvp(self, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
         """`(self(*primals), the derivative along tangents)` in one forward sweep."""
-        from .arguments import check_tangents
-
         args = self.bind(primals)
         tangents = (*tangents, *(0.0,) * (self.n_args - len(tangents)))
         check_tangents(self.base, args, tangents)
@@ -175,8 +170,6 @@ def hessian_of(fun: Derived, argnums: int | tuple[int, ...]) -> Callable[..., An
 def vjp_of(fun: Derived, primals: Sequence[Any]) -> tuple[Any, Callable[..., Any]]:
     """`vjp` of a Derived: the pullback scales its partial derivatives (zero for an int or
     bool argument, a constant), computed on the first call."""
-    from .arguments import is_float, reject_complex
-
     args = fun.bind(primals)
     grads: list[Any] = []
 
@@ -194,3 +187,6 @@ def hvp_of(fun: Derived, primals: Sequence[Any], tangents: Sequence[Any]) -> Any
     """`hvp` of a Derived: the derivative of each partial derivative along `tangents`."""
     out = tuple(fun.grad(i).jvp(primals, tangents)[1] for i in range(len(primals)))
     return out if len(out) > 1 else out[0]
+
+
+pickling.register("derived", Derived)  # unpickling makes them again

@@ -1,4 +1,5 @@
-"""The public API: grad, value_and_grad, source and show.
+"""`Transformed`: one transformation (`grad`, `value_and_grad`, `jacfwd`, `jacrev`) of one
+function, its compiled specializations and the dispatcher that calls them.
 
 `grad(f)` parses, fences and lowers `f` at once, so bad syntax is reported where the
 decorator is applied. It returns a small generated dispatcher with `f`'s own signature. The
@@ -19,15 +20,19 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import argspec, diskcache, dispatch, pickling, pipeline, pytree
-from .arguments import check_argnums, check_callable, check_positional
-from .analysis.kinds import FLOAT, Aval, kind_of_value
-from .backend.compile import compile_source, pretty
-from .display import Source, attach, print_code
-from .frontend.parse import call_signature, canonical
-from .errors import ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError
-from .ir.printer import format_function
-from .rules import registry
+from . import dispatch, pickling
+from ..backend import diskcache
+from .. import pipeline, pytree
+from .arguments import (check_argnums, check_callable, check_positional, input_type_error,
+                        is_float)
+from ..analysis.kinds import FLOAT, Aval, kind_of_value
+from ..backend.compile import compile_source, pretty
+from .display import Source, attach
+from ..frontend.parse import call_signature, canonical
+from ..errors import ArgumentError, MissingRuleError, NonScalarOutputError, S2SGradError
+from ..rules import registry
+from ..transforms.jacobian import ScalarOutputsOnly
+from .sweeps import generic_jacfwd, generic_jacrev
 
 _TRANSFORMS: dict[tuple, Callable[..., Any]] = {}
 _LIVE: "weakref.WeakSet[Transformed]" = weakref.WeakSet()  # those with a dispatcher
@@ -65,7 +70,7 @@ class Transformed:
             stem = diskcache.key(self.fun, self.opts, key) \
                 if diskcache.enabled() and isinstance(self.fun, FunctionType) else None
             if stem is None or not self._load(key, stem):
-                opts = self.opts if treedefs is None else self._leaf_options(treedefs)
+                opts = self.opts if treedefs is None else self.leaf_options(treedefs)
                 program = pipeline.gradient_program(self.fun, opts, list(kinds),
                                                     treedefs=treedefs)
                 self.compiled[key] = pipeline.compile_program(program, self._label)
@@ -114,7 +119,7 @@ class Transformed:
             out = self._run(fn, tuple(leaves))
             with pipeline.COMPILE_LOCK:
                 self._arm_tree(fn, key, args, treedefs)
-            return self._regroup(out, treedefs)
+            return self.regroup(out, treedefs)
         out = self._run(fn, args)  # before arming: a call that fails comes here again
         with pipeline.COMPILE_LOCK:
             self._arm(fn, key, args, kinds)
@@ -246,11 +251,9 @@ class Transformed:
     def _jacobian_call(self, args: tuple) -> Any:
         """The fused Jacobian program when the differentiated arguments are floats and the
         outputs scalars; otherwise (arrays, pytrees) one sweep per call."""
-        from . import jacobians
-        from .transforms.jacobian import ScalarOutputsOnly
 
         argnums = self.opts.argnums if self.opts.argnums_is_tuple else self.opts.argnums[0]
-        generic = jacobians._jacfwd if self.opts.mode == "jacfwd" else jacobians._jacrev
+        generic = generic_jacfwd if self.opts.mode == "jacfwd" else generic_jacrev
         kinds = tuple(kind_of_value(a) for a in args)
         if any(isinstance(a, (tuple, list, dict)) for a in args) or kinds in self.unfused or \
                 not all(type(args[i]) is float for i in self.opts.argnums):
@@ -264,14 +267,14 @@ class Transformed:
             return generic(self.fun, argnums)(*args)
         return fn(*args)
 
-    def _leaf_options(self, treedefs: tuple) -> pipeline.Options:
+    def leaf_options(self, treedefs: tuple) -> pipeline.Options:
         starts = [0]
         for td in treedefs:
             starts.append(starts[-1] + pytree.num_leaves(td))
         wrt = tuple(k for i in self.opts.argnums for k in range(starts[i], starts[i + 1]))
         return pipeline.Options(self.opts.mode, wrt, True, self.opts.has_aux)
 
-    def _regroup(self, out: Any, treedefs: tuple) -> Any:
+    def regroup(self, out: Any, treedefs: tuple) -> Any:
         """Put flat leaf gradients back into the structure of each differentiated argument."""
         mode, aux = self.opts.mode, self.opts.has_aux
         flat = out if mode == "grad" and not aux else out[0] if mode == "grad" else out[1]
@@ -292,7 +295,6 @@ class Transformed:
         return args
 
     def _check_inputs(self, args: tuple, flat: list) -> None:
-        from .arguments import input_type_error, is_float
 
         for i in self.opts.argnums:
             for a in flat[i][0]:
@@ -305,7 +307,7 @@ class Transformed:
             return self.specialize(key)[1]
 
 
-def _dispatcher(t: Transformed) -> Callable[..., Any]:
+def dispatcher(t: Transformed) -> Callable[..., Any]:
     """A function with `fun`'s signature that calls the last specialization when it fits."""
     t.dispatcher = None
     ns = t.namespace
@@ -315,7 +317,7 @@ def _dispatcher(t: Transformed) -> Callable[..., Any]:
     fn.__s2sgrad__ = t
     fn.__doc__ = f"The {t.opts.mode.replace('_', ' ')} of {t.info.name}, made by s2sgrad."
     fn.__wrapped__ = t.fun
-    attach(fn, lambda: source(fn))  # Jupyter shows the generated code
+    attach(fn, lambda: Source(pretty(t.source())))  # Jupyter shows the generated code
     pickling.name(fn, t.opts.mode, t.fun, **options_of(t.opts))  # pickled by reference
     t.dispatcher, t.closed = fn, fn.__code__
     with pipeline.COMPILE_LOCK:
@@ -343,7 +345,7 @@ def close_guards() -> None:
 registry.on_change(close_guards)
 
 
-def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
+def transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...],
                has_aux: bool) -> Callable[..., Any]:
     check_callable(fun)
     check_argnums(argnums, fun)
@@ -351,7 +353,7 @@ def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...
     is_tuple = isinstance(argnums, (tuple, list))
     nums = tuple(argnums) if is_tuple else (argnums,)
     opts = pipeline.Options(mode, nums, is_tuple, has_aux)
-    if mode in ("grad", "value_and_grad") and _binds_data(fun):
+    if mode in ("grad", "value_and_grad") and binds_data(fun):
         bound = BoundGradient.make(fun, opts)
         if bound is not None:
             return bound
@@ -359,11 +361,11 @@ def _transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...
     if key not in _TRANSFORMS:
         with pipeline.COMPILE_LOCK:
             if key not in _TRANSFORMS:
-                _TRANSFORMS[key] = _dispatcher(Transformed(fun, opts))
+                _TRANSFORMS[key] = dispatcher(Transformed(fun, opts))
     return _TRANSFORMS[key]
 
 
-def _binds_data(fun: Any) -> bool:
+def binds_data(fun: Any) -> bool:
     """A `functools.partial` of a plain function that binds floats and arrays only."""
     return isinstance(fun, functools.partial) and not fun.keywords and \
         isinstance(fun.func, FunctionType) and not hasattr(fun.func, "__s2sgrad__") and \
@@ -395,7 +397,7 @@ class BoundGradient:
         if not all(-n <= i < n for i in opts.argnums):
             return None
         nums = tuple(i % n + n_bound for i in opts.argnums)
-        inner = _transform(fun.func, opts.mode, nums if opts.argnums_is_tuple else nums[0],
+        inner = transform(fun.func, opts.mode, nums if opts.argnums_is_tuple else nums[0],
                            opts.has_aux)
         return BoundGradient(fun, inner, opts)
 
@@ -410,94 +412,5 @@ class BoundGradient:
     @property
     def __s2sgrad__(self) -> Transformed:
         if self._made is None:
-            self._made = _dispatcher(Transformed(self._partial, self._opts)).__s2sgrad__
+            self._made = dispatcher(Transformed(self._partial, self._opts)).__s2sgrad__
         return self._made
-
-
-def grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] = 0,
-         has_aux: bool = False) -> Callable[..., Any]:
-    """The gradient of a scalar function with respect to the arguments `argnums`.
-
-    Usable as `grad(f)`, `@grad` and `@grad(argnums=(0, 1))`. With a tuple `argnums` the
-    result is a tuple of gradients. With `has_aux=True`, `f` returns `(output, aux)` and
-    the gradient function returns `(gradient, aux)`.
-    """
-    if fun is None:
-        return lambda f: grad(f, argnums, has_aux)
-    if hasattr(fun, "__s2sgrad__") or type(fun).__name__ == "Derived":
-        from .jacobians import derivative_of  # grad of a derivative: forward over reverse
-
-        if not isinstance(argnums, int) or has_aux:
-            raise S2SGradError("grad of a derivative takes one integer argnums, no has_aux",
-                               hint="use jacfwd or hessian for more")
-        return derivative_of(fun, argnums)
-    return _transform(fun, "grad", argnums, has_aux)
-
-
-def value_and_grad(fun: Callable[..., Any] | None = None, argnums: int | tuple[int, ...] = 0,
-                   has_aux: bool = False) -> Callable[..., Any]:
-    """Like `grad`, but returns `(value, gradient)`; with has_aux, `((value, aux), grad)`."""
-    if fun is None:
-        return lambda f: value_and_grad(f, argnums, has_aux)
-    return _transform(fun, "value_and_grad", argnums, has_aux)
-
-
-def _transformed(fn: Callable[..., Any]) -> Transformed:
-    t = getattr(fn, "__s2sgrad__", None)
-    if t is None:
-        raise S2SGradError(f"{fn!r} was not made by s2sgrad",
-                           hint="pass the result of s2sgrad.grad(f), e.g. source(grad(f))")
-    return t
-
-
-def source(fn: Callable[..., Any]) -> str:
-    """The black-formatted source of the code s2sgrad generated for `fn` (e.g. grad(f)).
-
-    It shows the specialization used by the last call, or the one for Python floats if `fn`
-    has not been called yet.
-    """
-    from .jacobians import Derived
-
-    return Source(pretty(fn.source() if isinstance(fn, Derived) else _transformed(fn).source()))
-
-
-def show(fun: Callable[..., Any], stage: str = "ssa", argnums: int | tuple[int, ...] = 0
-         ) -> None:
-    """Print one stage of the compilation of `fun` (a function, or grad(f) and friends).
-
-    Stages: "ssa" (the primal in SSA form), "forward" (the forward-mode program, before
-    optimization), "reverse" (the gradient program before optimization) and "optimized"
-    (the gradient program after optimization); all but "ssa" print as Python.
-    """
-    print_code(stage_text(fun, stage, argnums))
-
-
-def _named_kinds(t: Transformed, args: str | None) -> tuple[tuple | None, tuple]:
-    """The specialization key for the kinds `args` names (floats where it names none)."""
-    specs = argspec.differentiable(argspec.resolve(t.fun, args), t.opts.argnums, t.fun)
-    parts = [argspec.leaf_kinds(s) for s in specs]
-    treedefs = tuple(td for td, _ in parts)
-    simple = all(td == pytree.LEAF for td in treedefs)
-    return None if simple else treedefs, tuple(k for _, ks in parts for k in ks)
-
-
-def stage_text(fun: Callable[..., Any], stage: str, argnums: int | tuple[int, ...] = 0,
-               args: str | None = None) -> str:
-    """One stage of the compilation of `grad(fun, argnums)`, for the arguments of the last
-    call, else those `args` names (`argspec`), else floats."""
-    if stage not in pipeline.STAGES:
-        raise S2SGradError(f"unknown stage {stage!r}", hint=f"use one of {pipeline.STAGES}")
-    t = getattr(fun, "__s2sgrad__", None)
-    if t is None:
-        t = _transformed(grad(fun, argnums))
-    treedefs, kinds = t.last or _named_kinds(t, args)
-    if stage == "ssa":
-        return format_function(pipeline.lower(t.fun, treedefs))
-    opts = t.opts if treedefs is None else t._leaf_options(treedefs)
-    if stage == "forward":  # the JVP program with respect to the same arguments
-        opts = pipeline.Options("jvp", opts.argnums, True, False)
-    elif pipeline.lower(t.fun, treedefs).returns_tuple and not opts.has_aux:
-        opts = pipeline.Options("vjp", opts.argnums, True, False)  # several outputs: seeds
-    program = pipeline.build(t.fun, (opts,), list(kinds), stop_after=stage,
-                             treedefs=treedefs)
-    return pretty(pipeline.compile_program(program, f"{stage}({t.info.name})")[1])

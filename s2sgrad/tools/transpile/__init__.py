@@ -24,10 +24,11 @@ import os
 import textwrap
 from typing import Any, Callable
 
-from .. import argspec, pipeline, pytree
-from ..argspec import Kind, unnamed
-from ..backend.compile import pretty
-from ..errors import S2SGradError
+from ...api import argspec
+from ... import pipeline, pytree
+from ...api.argspec import Kind, unnamed
+from ...backend.compile import pretty
+from ...errors import S2SGradError
 from . import signature
 from .module import Module, TranspileError
 from .signature import GENERIC, WRONG_KIND

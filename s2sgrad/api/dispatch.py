@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
-from . import pipeline, pytree
-from .analysis.kinds import Aval
-from .backend.compile import compile_source
-from .frontend.parse import ABSENT, call_signature
+from .. import pipeline, pytree
+from ..analysis.kinds import Aval
+from ..backend.compile import compile_source
+from ..frontend.parse import ABSENT, call_signature
 
 if TYPE_CHECKING:
-    from .api import Transformed
+    from .transformed import Transformed
 
 # the namespace entries the pytree code reads (besides `_P...` names of its own)
 _BUILTINS = {"_Plist": list, "_Ptuple": tuple, "_Pdict": dict, "_Plen": len}

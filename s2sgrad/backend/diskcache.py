@@ -35,7 +35,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .frontend.parse import function_lines, is_library
+from ..errors import is_library
+from ..frontend.parse import function_lines
+from ..rules import registry
+from ..version import __version__
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _FORMAT = 1
@@ -316,7 +319,6 @@ _ENVIRONMENT: list[str] = []
 def _environment() -> str:
     """s2sgrad's version and files, Python's and NumPy's versions (computed once)."""
     if not _ENVIRONMENT:
-        from . import __version__
 
         stats = []
         for root, _, files in os.walk(_PACKAGE_DIR):
@@ -331,7 +333,6 @@ def _environment() -> str:
 
 def _user_rules() -> str:
     """The source of every rule registered from outside s2sgrad: they shape the code."""
-    from .rules import registry
 
     prints = []
     for prim, parts in registry.user_rules():

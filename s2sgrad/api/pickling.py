@@ -26,9 +26,10 @@ import types
 import weakref
 from typing import Any, Callable
 
-from .errors import Loc, S2SGradError
+from ..errors import Loc, S2SGradError
 
 _NAMED: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+_MAKERS: dict[str, Callable[..., Any]] = {}  # mode -> what makes it (`register`)
 _MODES = ("grad", "value_and_grad", "jacfwd", "jacrev", "hessian", "jacobian")
 
 
@@ -99,24 +100,31 @@ def reduction(mode: str, fun: Any, options: dict, bound: tuple = ()) -> tuple:
     return rebuild, (mode, check_findable(fun, mode), options, bound)
 
 
+def register(mode: str, maker: Callable[..., Any]) -> None:
+    """`maker(fun, **options)` makes the objects of `mode` again when they are unpickled
+    (each transform registers itself where it is defined)."""
+    _MAKERS[mode] = maker
+
+
 def rebuild(mode: str, ref: str, options: dict, bound: tuple = ()) -> Any:
     """`mode(fun, **options)` made again from the reference of `fun`."""
-    from . import api, jacobians
-
-    makers: dict[str, Callable[..., Any]] = {
-        "grad": api.grad, "value_and_grad": api.value_and_grad, "jacfwd": jacobians.jacfwd,
-        "jacrev": jacobians.jacrev, "hessian": jacobians.hessian,
-        "jacobian": jacobians.jacobian}
     fun = resolve(ref)
-    return makers[mode](functools.partial(fun, *bound) if bound else fun, **options)
+    return _MAKERS[mode](functools.partial(fun, *bound) if bound else fun, **options)
 
 
 def rebuild_derived(ref: str, steps: tuple, n_args: int, extras: tuple, pick: int,
                     wrt: tuple) -> Any:
     """A derivative of a derivative (`grad(grad(f))`) made again."""
-    from .derived import Derived
+    return _MAKERS["derived"](resolve(ref), steps, n_args, extras, pick, wrt)
 
-    return Derived(resolve(ref), steps, n_args, extras, pick, wrt)
+
+def named(made: Callable[..., Any], mode: str, fun: Any, **options: Any
+          ) -> Callable[..., Any]:
+    """`made`, a function, named for pickling by reference (`name`), unless it has a recipe
+    of its own already."""
+    if isinstance(made, types.FunctionType) and not hasattr(made, "__s2sgrad_recipe__"):
+        name(made, mode, fun, **options)
+    return made
 
 
 def _parse(qualname: str) -> tuple[str, str, dict]:

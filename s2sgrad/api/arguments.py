@@ -14,9 +14,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline, pytree
-from .errors import ArgumentError, InputTypeError, ShapeError, caller_loc
-from .frontend.parse import call_signature
+from .. import pipeline, pytree
+from ..errors import ArgumentError, InputTypeError, ShapeError, caller_loc
+from ..frontend.parse import call_signature
 
 
 def user_function(fun: Callable[..., Any]) -> Callable[..., Any]:

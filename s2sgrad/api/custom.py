@@ -13,17 +13,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from .rules.registry import defjvp, defnondiff, defvjp
+from ..rules.registry import defjvp, defvjp
+from ..runtime import stop_gradient  # noqa: F401  (a primitive, exported here)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def stop_gradient(x: Any) -> Any:
-    """`x`, treated as a constant by differentiation."""
-    return x
-
-
-defnondiff(stop_gradient)
 
 
 def custom_vjp(fn: F) -> F:

@@ -26,11 +26,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pytree
-from .errors import S2SGradError
-from .frontend.parse import call_signature
-from .pipeline import STAGES
-from .transpile import MODES
+from .. import pytree
+from ..api import argspec
+from ..api.display import print_code
+from ..api.sweeps import jvp
+from ..api.testing import numerical_grad
+from ..api.grads import grad, stage_text
+from ..errors import S2SGradError
+from ..frontend.parse import call_signature
+from ..pipeline import STAGES
+from .transpile import MODES, transpile
+from .transpile.signature import leaf_exprs
 
 
 class UserError(Exception):
@@ -115,16 +121,11 @@ def _original(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 # -- commands -------------------------------------------------------------------------------
 def _show(args: argparse.Namespace) -> None:
-    from . import api
-    from .display import print_code
-
     fn = load_function(*args.target)
-    print_code(api.stage_text(fn, args.stage, args.argnums, args.args))  # coloured on a terminal
+    print_code(stage_text(fn, args.stage, args.argnums, args.args))  # coloured on a terminal
 
 
 def _transpile(args: argparse.Namespace) -> None:
-    from .transpile import transpile
-
     path, name = args.target
     fn = _original(load_function(path, name))
     text = transpile(fn, args.mode, args.argnums, name=name, args=args.args)
@@ -141,14 +142,10 @@ def _transpile(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    import s2sgrad
-
-    from . import argspec
-
     path, name = args.target
     fn = _original(load_function(path, name))
     params = list(call_signature(fn).parameters.values())
-    s2sgrad.grad(fn)  # parses and fences: unsupported syntax is reported before running
+    grad(fn)  # parses and fences: unsupported syntax is reported before running
     values = argspec.examples(argspec.resolve(fn, args.args), args.seed)
     nums = _check_argnums(name, params, values, args.argnums)
     for i in nums:
@@ -161,7 +158,7 @@ def _check(args: argparse.Namespace) -> int:
     labels = [label for i in nums for label in _leaf_labels(params[i].name, values[i])]
     columns: dict[str, list[np.ndarray]] = {}
     if args.mode in ("reverse", "both"):
-        grads = _call(lambda: s2sgrad.grad(fn, argnums=nums)(*values), "the gradient")
+        grads = _call(lambda: grad(fn, argnums=nums)(*values), "the gradient")
         columns["reverse mode"] = [np.asarray(g, dtype=float) for i, g in zip(nums, grads)
                                    for g in pytree.flatten(g)[0]]
     if args.mode in ("forward", "both"):
@@ -207,8 +204,6 @@ def _floats(value: Any) -> Any:
 
 
 def _leaf_labels(name: str, value: Any) -> list[str]:
-    from .transpile.signature import leaf_exprs
-
     spec = pytree.unflatten(pytree.flatten(value)[1], pytree.flatten(value)[0])
     return leaf_exprs(name, spec)
 
@@ -250,8 +245,6 @@ def _leaves_function(fn: Callable[..., Any], values: list[Any], nums: tuple[int,
 
 def _numeric(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...], eps: float
              ) -> list[np.ndarray]:
-    from .testing import numerical_grad
-
     g, leaves = _leaves_function(fn, values, nums)
     out = numerical_grad(g, *leaves, argnums=tuple(range(len(leaves))), eps=eps)
     return [np.asarray(x, dtype=float) for x in out]
@@ -260,8 +253,6 @@ def _numeric(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...], e
 def _by_jvp(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...]
             ) -> list[np.ndarray]:
     """Each leaf's derivative by one jvp per element, along a unit tangent."""
-    import s2sgrad
-
     flat = [pytree.flatten(v) for v in values]
     zero = [[np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0 for x in leaves]
             for leaves, _ in flat]
@@ -275,7 +266,7 @@ def _by_jvp(fn: Callable[..., Any], values: list[Any], nums: tuple[int, ...]
                 if isinstance(x, np.ndarray):
                     leaves[i][k].flat[e] = 1.0
                 tangents = [pytree.unflatten(td, ls) for (_, td), ls in zip(flat, leaves)]
-                column.flat[e] = float(s2sgrad.jvp(fn, values, tangents)[1])
+                column.flat[e] = float(jvp(fn, values, tangents)[1])
             out.append(column)
     return out
 

@@ -25,9 +25,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import pytree
-from .analysis.kinds import ANY, FLOAT, Aval, aval_of
-from .errors import S2SGradError
+from .. import pytree
+from ..analysis.kinds import ANY, FLOAT, Aval, aval_of
+from ..errors import S2SGradError
 
 _SCALARS = {"float": float, "int": int, "bool": bool}
 _ANNOTATIONS = {"float": "float", "int": "int", "bool": "bool", "ndarray": "array",

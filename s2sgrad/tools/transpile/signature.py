@@ -17,9 +17,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ..argspec import Kind, unnamed
-from .. import runtime
-from ..ir.core import Assign, Atom, Const, Function, NameSupply, Var
+from ...api.argspec import Kind, unnamed
+from ... import runtime
+from ...ir.core import Assign, Atom, Const, Function, NameSupply, Var
 
 GENERIC = "_{}_generic"  # the name of a function's generic twin
 

@@ -22,11 +22,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..backend.compile import to_source
-from ..backend.inline import free_names, helper_definitions, is_helper
-from ..backend.to_ast import to_module
-from ..errors import Loc, S2SGradError
-from ..frontend.parse import parse
+from ...backend.compile import to_source
+from ...backend.inline import free_names, helper_definitions, is_helper
+from ...backend.to_ast import to_module
+from ...errors import Loc, S2SGradError
+from ...frontend.parse import parse
 
 _LITERALS = (bool, int, float, complex, str, bytes, type(None))
 _MISSING = object()

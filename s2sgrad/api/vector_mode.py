@@ -14,13 +14,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import generators, pipeline, pytree
-from .analysis.aliasing import check_updates
-from .analysis.kinds import aval_of, infer
-from .ir.verify import verify
-from .transforms.batching import NotBatchable
-from .transforms.forward import forward
-from .transforms.optimize import optimize
+from ..analysis import generators
+from .. import pipeline, pytree
+from ..analysis.aliasing import check_updates
+from ..analysis.kinds import aval_of, infer
+from ..ir.verify import verify
+from ..transforms.batching import NotBatchable, batched_forward
+from ..transforms.optimize import optimize
+from .flat import assemble, base_of, flatten_args, leaf_slices, regroup
 
 fallbacks: dict[str, str] = {}  # the function's name -> why vector mode was not used
 _PROGRAMS: dict[tuple, tuple[Callable[..., Any] | None, pipeline.Deps]] = {}
@@ -57,7 +58,7 @@ def _build(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tuple
         prog = primal
         check_updates(prog, avals)
         pipeline.check_real(prog, pipeline.Options("jvp", tuple(wrt), True, False), avals)
-    prog = verify(forward(prog, list(wrt), list(kinds), batch=n))
+    prog = verify(batched_forward(prog, list(wrt), list(kinds), n))
     prog.results = prog.results[len(prog.results) // 2:]  # the tangents: the Jacobian
     prog.name = f"jacfwd_{prog.name}".replace("<lambda>", "lambda")
     return pipeline.with_alias_check(verify(optimize(prog)), primal, avals)
@@ -109,10 +110,8 @@ class Plan:
 
     def __init__(self, fun: Callable[..., Any], program: Callable[..., Any], args: tuple,
                  nums: tuple[int, ...], is_tuple: bool, values: tuple = ()):
-        from . import jacobians as J
-
-        leaves, self.treedefs = J._flatten(args)
-        self.positions = J._leaf_slices(args)
+        leaves, self.treedefs = flatten_args(args)
+        self.positions = leaf_slices(args)
         wrt = [p for i in nums for p in self.positions[i]]
         self.shapes = [np.shape(leaves[p]) for p in range(len(leaves))]
         self.sizes = [int(np.prod(shape)) for shape in self.shapes]
@@ -129,18 +128,16 @@ class Plan:
             td == pytree.LEAF for td in self.out_td[1]))
 
     def __call__(self, args: tuple) -> Any:
-        from . import jacobians as J
-
-        leaves = args if self.treedefs is None else J._flatten(args)[0]
+        leaves = args if self.treedefs is None else flatten_args(args)[0]
         tout = self.program(*leaves, *self.seeds)
         if self.treedefs is None and self.flat_out:  # arrays and floats
             if self.out_td == pytree.LEAF:
                 return self.row(tout, 0)
             return tuple(self.row(t, o) for o, t in enumerate(tout))
-        tout = J._regroup(self.fun, tout, self.treedefs)
+        tout = regroup(self.fun, tout, self.treedefs)
         t_leaves = _leaves_like(self.out_td, tout)
         skeleton = pytree.unflatten(self.out_td, [None] * len(t_leaves))
-        return J._assemble(skeleton, args, self.nums, self.is_tuple, lambda o, i, l: self.block(
+        return assemble(skeleton, args, self.nums, self.is_tuple, lambda o, i, l: self.block(
             t_leaves[o], o, self.positions[i][l]))
 
     def row(self, tangent: Any, o: int) -> Any:
@@ -195,11 +192,9 @@ def plan_entry(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, a
     key = (fun, nums, is_tuple, signature(args))
     entry = _PLANS.get(key)
     if entry is None or not pipeline.fresh(entry[1]):
-        from . import jacobians as J
-
-        leaves, treedefs = J._flatten(args)
-        base, steps = J._base(fun, treedefs)
-        positions = J._leaf_slices(args)
+        leaves, treedefs = flatten_args(args)
+        base, steps = base_of(fun, treedefs)
+        positions = leaf_slices(args)
         wrt = tuple(p for i in nums for p in positions[i])
         n = sum(int(np.size(leaves[p])) for p in wrt)
         kinds = tuple(aval_of(a) for a in leaves)

@@ -23,10 +23,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import pipeline, pytree
-from .rules import registry
-from .analysis.kinds import aval_of
+from .. import pipeline, pytree
+from ..rules import registry
+from ..analysis.kinds import aval_of
+from ..ir.verify import verify
+from ..transforms.optimize import optimize
 from . import vector_mode
+from .arguments import bind, check_floats
+from .grads import grad, jacfwd, jacrev
+from .flat import saved_generators, size, sweeps
+from .sweeps import generic_jacfwd, generic_jacrev
 from .vector_mode import signature
 
 _HVPS: dict[tuple, tuple[Callable[..., Any] | None, pipeline.Deps]] = {}
@@ -53,8 +59,6 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     key = (fun, getattr(fun, "__code__", None), sig)
     entry = _HVPS.get(key)
     if entry is None or not pipeline.fresh(entry[1]):
-        from .arguments import check_floats
-
         check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
         made, deps = None, ()
         if _plain(fun) and _flat(primals) and \
@@ -70,9 +74,6 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
 def _compile_hvp(fun: Callable[..., Any], primals: tuple[Any, ...]) -> Callable[..., Any]:
     """Forward over reverse, keeping only the tangents of the gradient: the gradient itself
     is not returned, so the code that only it needs is removed."""
-    from .ir.verify import verify
-    from .transforms.optimize import optimize
-
     nums = tuple(range(len(primals)))
     steps = (pipeline.Options("grad", nums if len(nums) > 1 else (0,), len(nums) > 1, False),
              pipeline.Options("jvp", nums, True, False))
@@ -111,8 +112,6 @@ class AutoJacobian:
 
     def pick(self, *args: Any) -> Any:
         if len(args) != self.n_params:
-            from .arguments import bind
-
             args = bind(self.fun, args, "the Jacobian")
             self.n_params = len(args)
         choice = self.choices.get(signature(args))
@@ -127,16 +126,13 @@ class AutoJacobian:
     def choose(self, args: tuple) -> tuple[Callable[..., Any], bool]:
         """The Jacobian function for arguments like `args`, and whether its dispatcher's
         code can be taken over (fused float programs)."""
-        from .arguments import check_floats
-        from .jacobians import _jacfwd, _jacrev, _size, jacfwd, jacrev, saved_generators
-
         check_floats(self.fun, args, self.nums)  # once per signature: it has the types
         drawn = saved_generators(self.fun, args)
         out = self.fun(*pytree.copied(args))  # for its structure; fun may write args
         drawn.rewind()  # the Jacobian's run draws what this one drew
-        n = sum(_size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
+        n = sum(size(x) for i in self.nums for x in pytree.flatten(args[i])[0])
         out_leaves = pytree.flatten(out)[0]
-        forward = n < sum(_size(y) for y in out_leaves)
+        forward = n < sum(size(y) for y in out_leaves)
         if not self.fused:
             return (jacfwd if forward else jacrev)(self.fun, self.argnums, False), False
         floats = all(type(args[i]) is float for i in self.nums) and _flat(args) and \
@@ -145,26 +141,24 @@ class AutoJacobian:
         if floats and not isinstance(out, (list, dict)):
             return (jacfwd if forward else jacrev)(self.fun, self.argnums, True), True
         if forward:
-            return self.vector(args) or _jacfwd(self.fun, self.argnums, True), False
+            return self.vector(args) or generic_jacfwd(self.fun, self.argnums, True), False
         if not isinstance(out, (tuple, list, dict)) and np.ndim(out) == 0:
             return self.gradient(args), False
-        return _jacrev(self.fun, self.argnums), False
+        return generic_jacrev(self.fun, self.argnums), False
 
     def vector(self, args: tuple) -> Callable[..., Any] | None:
         """The vector-mode Jacobian for arguments like `args`, if every primitive has a
         vector-mode rule."""
-        from . import jacobians
-
         is_tuple = isinstance(self.argnums, tuple)
         plan, deps = vector_mode.plan_entry(self.fun, self.nums, is_tuple, args)
         if plan is None:
             return None
-        slow = jacobians._jacfwd(self.fun, self.argnums, True)
+        slow = generic_jacfwd(self.fun, self.argnums, True)
 
         def jacobian(*a: Any) -> Any:
             if not pipeline.fresh(deps):
                 return slow(*a)
-            jacobians.sweeps["forward"] += 1
+            sweeps["forward"] += 1
             return plan(a)
 
         return jacobian
@@ -172,8 +166,6 @@ class AutoJacobian:
     def gradient(self, args: tuple) -> Callable[..., Any]:
         """The Jacobian of a function with one scalar output: its gradient, computed by the
         compiled gradient program called directly (no per-call checks of the arguments)."""
-        from .api import grad
-
         g = grad(self.fun, self.argnums)
         if not _flat(args):
             return g

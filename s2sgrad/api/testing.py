@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import InputTypeError, caller_loc
+from ..errors import InputTypeError, caller_loc
+from .grads import grad
 
 
 def _scalar(value: Any) -> float:
@@ -61,8 +62,6 @@ def numerical_grad(f: Callable[..., Any], *args: Any, argnums: int | tuple[int, 
 def check_grad(f: Callable[..., Any], *args: Any, argnums: int | tuple[int, ...] = 0,
                rtol: float = 1e-5, atol: float = 1e-7, eps: float = 1e-6) -> float:
     """Compare `s2sgrad.grad` with central differences; return the largest absolute error."""
-    from .api import grad
-
     nums = argnums if isinstance(argnums, tuple) else (argnums,)
     got = grad(f, argnums=nums)(*args)
     want = numerical_grad(f, *args, argnums=nums, eps=eps)
