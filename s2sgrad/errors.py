@@ -15,6 +15,8 @@ so code that catches the builtin kinds keeps working.
 from __future__ import annotations
 
 import linecache
+import os
+import sys
 import sysconfig
 import types
 from dataclasses import dataclass
@@ -119,9 +121,6 @@ class ShapeError(ArgumentError, ValueError):
 def caller_loc() -> Loc | None:
     """The user's line that called into s2sgrad: the innermost frame outside the package,
     for errors that concern a call rather than a line of the differentiated function."""
-    import os
-    import sys
-
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
     frame = sys._getframe(1)
     while frame is not None:

@@ -30,6 +30,8 @@ import textwrap
 from collections import Counter
 from typing import Any
 
+from .. import runtime
+
 _TEMP = re.compile(r"(neg_)?b?u\d+(_\d+)*$")
 
 
@@ -191,8 +193,6 @@ def _plain_assign(stmt: ast.stmt) -> ast.stmt:
 def is_helper(obj: Any) -> bool:
     """Whether `obj` is a function or class that can be copied: one of the runtime module,
     or a module-level helper of a rules module (which the rules' code calls)."""
-    from .. import runtime
-
     module = getattr(obj, "__module__", None) or ""
     home = sys.modules.get(module)
     return (inspect.isfunction(obj) or inspect.isclass(obj)) and home is not None and \

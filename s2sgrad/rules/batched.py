@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import runtime
+from .numpy_reductions import prod_vjp
 from .numpy_products import dot_subscripts, einsum_parts, inner_subscripts, \
     tensordot_subscripts, einsum_has_subscripts
 
@@ -317,8 +318,6 @@ def dstack_batched(ts: Any) -> np.ndarray:
 def prod_weights(x: Any, axis: Any = None, initial: Any = None) -> Any:
     """d prod(x, axis) / dx item by item: the product of the other items, as the reverse
     rule computes it (without dividing by x, so zeros are exact); shaped like x."""
-    from .numpy_reductions import prod_vjp
-
     return prod_vjp(1.0, None, x, axis, keepdims=True, initial=initial)
 
 

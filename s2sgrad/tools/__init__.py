@@ -1,0 +1,1 @@
+"""Tools on top of the API: the `s2sgrad` command line (`cli`) and `transpile`."""

@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..analysis import kinds as K
-from ..analysis.activity import check_index
+from ..analysis.activity import check_index, forward_activity
 from ..analysis.dicts import dict_trees
 from ..analysis.kinds import Aval
 from .. import runtime
@@ -280,13 +280,11 @@ class ForwardSweep:
 
     def _varied_carried(self, s: For | While, tan: Tan) -> list[int]:
         """Carried values that can have a tangent: a fixed point over the loop body."""
-        from ..analysis.activity import forward_activity as propagate
-
         varied = {v for v in tan}
         varied |= {c for c, i in zip(s.carried, s.inits) if i in varied}
         while True:
             before = len(varied)
-            propagate(s.body, varied)
+            forward_activity(s.body, varied)
             varied |= {c for c, n in zip(s.carried, s.next) if n in varied}
             if len(varied) == before:
                 break
