@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .analysis.activity import complex_active
@@ -294,9 +294,9 @@ def _package_jacobian(program: Function, primal: Function, opts: Options) -> Fun
     rows = [flat[o * n_in:(o + 1) * n_in] for o in range(n_out)]
     rows = [tup(r, "row") if opts.argnums_is_tuple else r[0] for r in rows]
     result = tup(rows, "jac") if primal.returns_tuple else rows[0]
-    return Function(f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
-                    program.params, body, [result], program.loc, program.reserved, False,
-                    program.defaults, program.avals)
+    return replace(program, name=f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
+                   body=body, results=[result], returns_tuple=False, split=None,
+                   alias_check=None, arguments=())
 
 
 def _package(program: Function, primal: Function, opts: Options) -> Function:
@@ -315,7 +315,7 @@ def _package(program: Function, primal: Function, opts: Options) -> Function:
             results = [g, values[1]]
         else:
             results = [tup(values, "value") if opts.has_aux else values[0], g]
-    return Function(f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
-                    program.params, body, results, program.loc, program.reserved, False,
-                    program.defaults, program.avals)
+    return replace(program, name=f"{opts.mode}_{primal.name}".replace("<lambda>", "lambda"),
+                   body=body, results=results, returns_tuple=False, split=None,
+                   alias_check=None, arguments=())
 

@@ -10,6 +10,7 @@ calls into functions s2sgrad has no rule for.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from ..analysis.aliasing import storage_groups
@@ -27,8 +28,7 @@ def cse(fn: Function) -> Function:
     body = _block(fn.body, {}, mapping, _written(fn))
     substitute(body, mapping)
     results = [mapping.get(a, a) if isinstance(a, Var) else a for a in fn.results]
-    return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
+    return replace(fn, body=body, results=results)
 
 
 def _pure(prim: Any) -> bool:

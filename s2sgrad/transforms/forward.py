@@ -22,6 +22,7 @@ of n tangents, so one sweep pushes n directions forward: n columns of a Jacobian
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -65,8 +66,9 @@ def forward_with(fw: "ForwardSweep", fn: Function, wrt: list[int]) -> Function:
             for r in fn.results]
     outs = [dtypes.in_dtype(fw.emit, t, r, fw.kinds, None, "d")
             for t, r in zip(outs, fn.results)]
-    return Function(fn.name, [*fn.params, *tangents], body, [*fn.results, *outs], fn.loc,
-                    fn.reserved, fn.returns_tuple, (), kinds)
+    return replace(fn, params=[*fn.params, *tangents], body=body,
+                   results=[*fn.results, *outs], defaults=(), avals=kinds, split=None,
+                   alias_check=None, arguments=())
 
 
 class JvpLowerer(RuleLowerer):

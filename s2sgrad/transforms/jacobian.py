@@ -60,8 +60,9 @@ def jacobian(fn: Function, wrt: list[int], param_kinds: list[K.Aval], mode: str)
     else:  # tails[j] = [outputs, d each output / d input j]: transpose to rows
         results = list(tails[0][:n_out]) + [t[n_out + o] for o in range(n_out)
                                              for t in tails]
-    program = Function(f"jacobian_{fn.name}", list(fn.params), body, results, fn.loc,
-                       fn.reserved, True, fn.defaults, avals)
+    program = replace(fn, name=f"jacobian_{fn.name}", params=list(fn.params), body=body,
+                      results=results, returns_tuple=True, avals=avals, split=None,
+                      alias_check=None, arguments=())
     return cse(program)
 
 

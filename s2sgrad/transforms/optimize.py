@@ -21,6 +21,8 @@ Primitives are pure, except the loop stacks, whose pushes are kept alive by the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..analysis import kinds as K
 from .. import runtime
 from ..analysis.generators import draws
@@ -138,8 +140,7 @@ def dce(fn: Function) -> Function:
 
 
 def _replace(fn: Function, body: Block, results: list[Atom]) -> Function:
-    return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
+    return replace(fn, body=body, results=results)
 
 
 def _vars(atoms: list[Atom]) -> set[Var]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+from dataclasses import replace
 from typing import Any, Callable
 
 from .. import runtime
@@ -79,8 +80,7 @@ def guard_paths(f: Callable[..., Any], primal: Function) -> Function:
                 results[k] = _raising(block, names, f, primal, value)
             elif isinstance(value, Var):
                 todo.append(value)
-    return Function(primal.name, primal.params, body, primal.results, primal.loc,
-                    primal.reserved, primal.returns_tuple, primal.defaults, primal.avals)
+    return replace(primal, body=body, arguments=())
 
 
 def _raising(block: Block, names: NameSupply, f: Callable[..., Any], primal: Function,

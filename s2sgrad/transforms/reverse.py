@@ -19,6 +19,7 @@ The algorithm is source transformation over structured SSA, block by block:
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 from typing import Any, Callable
 
 import numpy as np
@@ -68,9 +69,9 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
     if seeds:
         sweep = _copy_stacks(rev, forward, sweep, grads)
         forward.append(Assign([], runtime.sweep_marker, []))
-    return Function(fn.name, [*fn.params, *seed_params], forward + sweep,
-                    [*fn.results, *grads], fn.loc, fn.reserved, fn.returns_tuple, fn.defaults,
-                    rev.kinds)
+    return replace(fn, params=[*fn.params, *seed_params], body=forward + sweep,
+                   results=[*fn.results, *grads], avals=rev.kinds, split=None,
+                   alias_check=None, arguments=())
 
 
 def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: bool

@@ -25,6 +25,7 @@ from __future__ import annotations
 import operator
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import Callable
 
 from ..analysis import kinds as K
@@ -45,8 +46,7 @@ def fold_signs(fn: Function) -> Function:
     renamed = pass_.renamed()
     substitute(body, renamed)
     results = [renamed.get(a, a) if isinstance(a, Var) else a for a in results]
-    return Function(fn.name, fn.params, body, results, fn.loc, fn.reserved, fn.returns_tuple,
-                    fn.defaults, fn.avals, fn.split, fn.alias_check, fn.arguments)
+    return replace(fn, body=body, results=results)
 
 
 class _Signs:
