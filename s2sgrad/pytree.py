@@ -58,6 +58,31 @@ def num_leaves(treedef: Treedef) -> int:
     return sum(num_leaves(c) for c in children)
 
 
+def leaf_starts(treedefs: tuple) -> list[int]:
+    """Where each argument's leaves start among all the arguments' leaves, and their total:
+    argument `i` has leaves `starts[i]` to `starts[i + 1]` (the one helper for offsets)."""
+    starts = [0]
+    for td in treedefs:
+        starts.append(starts[-1] + num_leaves(td))
+    return starts
+
+
+def leaves_of(treedefs: tuple, argnums: tuple[int, ...]) -> tuple[int, ...]:
+    """The positions, among all leaves, of the leaves of the arguments `argnums`."""
+    starts = leaf_starts(treedefs)
+    return tuple(k for i in argnums for k in range(starts[i], starts[i + 1]))
+
+
+def regroup(treedefs: tuple, argnums: tuple[int, ...], flat: Any) -> list[Any]:
+    """Flat leaves of the arguments `argnums`, in order, put back into their structures."""
+    out, k = [], 0
+    for i in argnums:
+        n = num_leaves(treedefs[i])
+        out.append(unflatten(treedefs[i], list(flat[k:k + n])))
+        k += n
+    return out
+
+
 def leaf_paths(treedef: Treedef, prefix: str) -> list[str]:
     """Readable names for the leaves: `params_0_1`, `params_W1`."""
     if treedef == LEAF:

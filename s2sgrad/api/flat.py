@@ -121,12 +121,8 @@ def _scalar(x: np.ndarray) -> Any:
 
 def leaf_slices(args: tuple) -> list[list[int]]:
     """For each argument, the positions of its leaves among all leaves."""
-    out, k = [], 0
-    for a in args:
-        n = len(pytree.flatten(a)[0])
-        out.append(list(range(k, k + n)))
-        k += n
-    return out
+    starts = pytree.leaf_starts(tuple(pytree.flatten(a)[1] for a in args))
+    return [list(range(a, b)) for a, b in zip(starts[:-1], starts[1:])]
 
 
 def saved_generators(fun: Callable[..., Any], args: tuple) -> generators.Rewind:
@@ -148,9 +144,6 @@ def float_array(g: Any) -> np.ndarray:
 
 
 def unflatten_like(args: tuple, leaves: list[Any]) -> tuple:
-    out, k = [], 0
-    for a in args:
-        n = len(pytree.flatten(a)[0])
-        out.append(pytree.unflatten(pytree.flatten(a)[1], leaves[k:k + n]))
-        k += n
-    return tuple(out)
+    """`leaves` put into the structures of `args`."""
+    treedefs = tuple(pytree.flatten(a)[1] for a in args)
+    return tuple(pytree.regroup(treedefs, tuple(range(len(args))), leaves))

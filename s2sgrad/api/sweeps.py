@@ -62,18 +62,16 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     out = regroup(fun, out, treedefs)
 
     shapes = cotangent_shapes(out)
-    starts = None if treedefs is None else \
-        np.cumsum([0, *(pytree.num_leaves(td) for td in treedefs)]).tolist()
+    every = tuple(range(len(treedefs or ())))
 
     def pullback(*cotangent: Any) -> tuple:
         check_cotangents(out, shapes, cotangent)  # cheap when they fit
         sweeps["reverse"] += 1
         grads = inner(*cotangent)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
-        if starts is None:
+        if treedefs is None:
             return tuple(grads)
-        return tuple(pytree.unflatten(td, grads[a:b])
-                     for td, a, b in zip(treedefs, starts[:-1], starts[1:]))
+        return tuple(pytree.regroup(treedefs, every, grads))
 
     return out, pullback
 

@@ -268,21 +268,14 @@ class Transformed:
         return fn(*args)
 
     def leaf_options(self, treedefs: tuple) -> pipeline.Options:
-        starts = [0]
-        for td in treedefs:
-            starts.append(starts[-1] + pytree.num_leaves(td))
-        wrt = tuple(k for i in self.opts.argnums for k in range(starts[i], starts[i + 1]))
+        wrt = pytree.leaves_of(treedefs, self.opts.argnums)
         return pipeline.Options(self.opts.mode, wrt, True, self.opts.has_aux)
 
     def regroup(self, out: Any, treedefs: tuple) -> Any:
         """Put flat leaf gradients back into the structure of each differentiated argument."""
         mode, aux = self.opts.mode, self.opts.has_aux
         flat = out if mode == "grad" and not aux else out[0] if mode == "grad" else out[1]
-        grads, k = [], 0
-        for i in self.opts.argnums:
-            n = pytree.num_leaves(treedefs[i])
-            grads.append(pytree.unflatten(treedefs[i], list(flat[k:k + n])))
-            k += n
+        grads = pytree.regroup(treedefs, self.opts.argnums, flat)
         g = tuple(grads) if self.opts.argnums_is_tuple else grads[0]
         if mode == "grad":
             return (g, out[1]) if aux else g

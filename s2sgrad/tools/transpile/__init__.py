@@ -163,11 +163,7 @@ class _Job:
         treedefs = tuple(td for td, _ in parts)
         kinds = [k for _, ks in parts for k in ks]
         simple = all(td == pytree.LEAF for td in treedefs)
-        starts = [0]
-        for td in treedefs:
-            starts.append(starts[-1] + pytree.num_leaves(td))
-        wrt = self.nums if simple else \
-            tuple(k for i in self.nums for k in range(starts[i], starts[i + 1]))
+        wrt = self.nums if simple else pytree.leaves_of(treedefs, self.nums)
         is_tuple = self.is_tuple if simple else True
         opts = pipeline.Options(self.kind, wrt, is_tuple or self.kind == "jvp", False)
         program = pipeline.build(fn, (opts,), kinds, treedefs=None if simple else treedefs)
