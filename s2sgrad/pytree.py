@@ -8,11 +8,29 @@ specialization key, so `params["W1"]` in the user's code resolves at compile tim
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Union
 
 import numpy as np
 
-LEAF = "*"
+
+class Node(str, Enum):
+    """What a treedef describes: a leaf (`LEAF`), or a tuple whose first item says which
+    container (`(TUPLE, children)`, `(LIST, children)`, `(DICT, keys, children)`) or a
+    value known when compiling (`(STATIC, value)`: a function passed as an argument)."""
+
+    LEAF = "*"
+    TUPLE = "tuple"
+    LIST = "list"
+    DICT = "dict"
+    STATIC = "static"
+
+    __str__ = str.__str__  # prints as its value, on every Python
+    __format__ = str.__format__
+
+
+LEAF = Node.LEAF
+_SEQUENCES = {tuple: Node.TUPLE, list: Node.LIST}
 Treedef = Union[str, tuple]
 
 
@@ -23,12 +41,12 @@ def flatten(value: Any) -> tuple[list[Any], Treedef]:
 
 def _flatten(value: Any, leaves: list[Any]) -> Treedef:
     if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
-        return (type(value).__name__, tuple(_flatten(v, leaves) for v in value))
+        return (_SEQUENCES[type(value)], tuple(_flatten(v, leaves) for v in value))
     if type(value) is dict:
         keys = tuple(value)
-        return ("dict", keys, tuple(_flatten(value[k], leaves) for k in keys))
+        return (Node.DICT, keys, tuple(_flatten(value[k], leaves) for k in keys))
     if callable(value) and not hasattr(value, "shape"):
-        return ("static", value)  # a function argument is known when the code is compiled
+        return (Node.STATIC, value)  # a function argument is known when the code is compiled
     leaves.append(value)
     return LEAF
 
@@ -41,20 +59,20 @@ def unflatten(treedef: Treedef, leaves: list[Any]) -> Any:
 def _build(treedef: Treedef, it: Any) -> Any:
     if treedef == LEAF:
         return next(it)
-    if treedef[0] == "static":
+    if treedef[0] == Node.STATIC:
         return treedef[1]
-    if treedef[0] == "dict":
+    if treedef[0] == Node.DICT:
         return {k: _build(d, it) for k, d in zip(treedef[1], treedef[2])}
     items = [_build(d, it) for d in treedef[1]]
-    return tuple(items) if treedef[0] == "tuple" else items
+    return tuple(items) if treedef[0] == Node.TUPLE else items
 
 
 def num_leaves(treedef: Treedef) -> int:
     if treedef == LEAF:
         return 1
-    if treedef[0] == "static":
+    if treedef[0] == Node.STATIC:
         return 0
-    children = treedef[2] if treedef[0] == "dict" else treedef[1]
+    children = treedef[2] if treedef[0] == Node.DICT else treedef[1]
     return sum(num_leaves(c) for c in children)
 
 
@@ -87,9 +105,9 @@ def leaf_paths(treedef: Treedef, prefix: str) -> list[str]:
     """Readable names for the leaves: `params_0_1`, `params_W1`."""
     if treedef == LEAF:
         return [prefix]
-    if treedef[0] == "static":
+    if treedef[0] == Node.STATIC:
         return []
-    if treedef[0] == "dict":
+    if treedef[0] == Node.DICT:
         pairs = zip([_key_name(k) for k in treedef[1]], treedef[2])
     else:
         pairs = zip([str(i) for i in range(len(treedef[1]))], treedef[1])

@@ -16,9 +16,9 @@ import numpy as np
 from ..errors import MissingRuleError
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Var, While, walk
 from ..rules.registry import lookup
-from .kinds import Aval
+from .kinds import Aval, ValueKind
 
-_FLOAT = Aval("any")
+_FLOAT = Aval(ValueKind.ANY)
 
 
 def diff_args(s: Assign) -> list[int]:

@@ -28,7 +28,7 @@ from ..ir.builder import block_reads, defined_in, reads
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While, walk
 from ..rules.dicts import dict_item, dict_onehot, dict_without
 from ..rules.registry import lookup
-from .kinds import Avals, run_on_stand_ins
+from .kinds import Avals, ValueKind, run_on_stand_ins
 
 _VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.swapaxes,
           np.moveaxis, np.diagonal, np.broadcast_to, np.atleast_1d, np.atleast_2d,
@@ -85,13 +85,13 @@ def storage_groups(block: Block, avals: Avals, groups: Groups | None = None) -> 
                 if s.prim is operator.getitem and _advanced(s.args[1], avals):
                     continue  # x[[0, 1]], x[mask]: NumPy copies
                 for o in s.outs:
-                    if avals.get(o) is None or avals[o].kind != "scalar":  # scalars: copies
+                    if avals.get(o) is None or avals[o].kind != ValueKind.SCALAR:  # scalars: copies
                         groups.union(o, s.args[0])
             elif s.prim in _CONTAINERS:
                 for a in s.args:
                     groups.union(s.outs[0], a)
             elif len(s.outs) == 1 and (avals.get(s.out) is None or
-                                       avals[s.out].kind != "scalar"):
+                                       avals[s.out].kind != ValueKind.SCALAR):
                 for a in may_share(s, avals):
                     groups.union(s.out, a)
         elif isinstance(s, If):
@@ -116,7 +116,7 @@ def _advanced(index: Atom, avals: Avals) -> bool:
     of integers or booleans, alone or in a tuple (a plain tuple of ints is basic)."""
     if isinstance(index, Var):
         aval = avals.get(index)
-        return aval is not None and aval.kind == "array"
+        return aval is not None and aval.kind == ValueKind.ARRAY
     value = index.value
     parts = value if isinstance(value, tuple) else (value,)
     return any(isinstance(p, (list, np.ndarray)) for p in parts)
@@ -152,7 +152,7 @@ def may_share(s: Assign, avals: Avals) -> list[Atom]:
     ran = run_on_stand_ins(s.prim, s.args, s.kwargs, avals)
     if ran is None:
         return [a for a in args if isinstance(a, Var) and
-                (avals.get(a) is None or avals[a].kind != "scalar")]
+                (avals.get(a) is None or avals[a].kind != ValueKind.SCALAR)]
     ins, out = ran
     return [a for a, v in zip(s.args, ins) if isinstance(a, Var) and _holds_memory_of(out, v)]
 
@@ -282,7 +282,7 @@ def _vars(atoms: list) -> set[Var]:
 def _check_one(s: Assign, later: set[Var], groups: Groups, avals: Avals,
                order: dict[Var, int]) -> None:
     old = s.args[0]
-    if not isinstance(old, Var) or avals.get(old) is None or avals[old].kind == "scalar":
+    if not isinstance(old, Var) or avals.get(old) is None or avals[old].kind == ValueKind.SCALAR:
         return
     mine = order.get(s.outs[0], 0)
     shared = {v for v in groups.members(old, later) if order.get(v, 0) < mine}
@@ -360,13 +360,13 @@ def written_params(fn: Function, avals: Avals) -> dict[int, Assign]:
     result than Python's; `ArgumentsAlias` checks for that at run time."""
     groups = storage_groups(fn.body, avals)
     roots = {groups.find(p): i for i, p in enumerate(fn.params)
-             if avals.get(p) is None or avals[p].kind != "scalar"}
+             if avals.get(p) is None or avals[p].kind != ValueKind.SCALAR}
     found: dict[int, Assign] = {}
     for s in walk(fn.body):
         if isinstance(s, Assign) and s.inplace and isinstance(s.args[0], Var):
             i = roots.get(groups.find(s.args[0]))
             if i is not None and (avals.get(s.args[0]) is None or
-                                  avals[s.args[0]].kind != "scalar"):
+                                  avals[s.args[0]].kind != ValueKind.SCALAR):
                 found.setdefault(i, s)
     return found
 
@@ -381,7 +381,7 @@ class ArgumentsAlias:
         self.owners = fn.arguments or tuple((p, False, False) for p in self.params)
         self.written = tuple((i, s.loc) for i, s in sorted(written.items()))
         self.arrays = tuple(j for j, p in enumerate(fn.params)
-                            if avals.get(p) is None or avals[p].kind != "scalar")
+                            if avals.get(p) is None or avals[p].kind != ValueKind.SCALAR)
 
     def pairs(self) -> list[tuple[int, int]]:
         """(written argument, other argument) positions the check compares: only arguments

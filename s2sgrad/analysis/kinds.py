@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 import random
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,22 @@ from .. import runtime
 from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
 
 
+class ValueKind(str, Enum):
+    """What an abstract value is: a Python or NumPy scalar, an array, anything else, or (for
+    a loop-carried name Python has not assigned yet) nothing yet."""
+
+    SCALAR = "scalar"
+    ARRAY = "array"
+    ANY = "any"
+    UNSET = "unset"
+
+    __str__ = str.__str__  # prints as its value, on every Python
+    __format__ = str.__format__
+
+
 @dataclass(frozen=True)
 class Aval:
-    kind: str  # "scalar", "array" or "any"
+    kind: ValueKind
     shape: tuple[int, ...] | None = None
     dtype: str | None = None  # numpy dtype name ("float64", "int64", "bool", ...)
     value: Any = None  # an int or tuple known at compile time (shapes, lengths)
@@ -41,9 +55,10 @@ class Aval:
         return self.dtype is not None and np.dtype(self.dtype).kind in "biu"
 
 
-ANY = Aval("any")
-_UNSET = Aval("unset")  # a loop-carried name Python has not assigned yet (joins as bottom)
-SCALAR = "scalar"
+ANY = Aval(ValueKind.ANY)
+_UNSET = Aval(ValueKind.UNSET)  # a loop-carried name Python has not assigned yet (joins as bottom)
+SCALAR = ValueKind.SCALAR
+ARRAY = ValueKind.ARRAY
 Avals = dict[Var, Aval]
 _PY_SCALARS = (int, float, bool)
 _DATA_DEPENDENT = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
@@ -60,15 +75,15 @@ def aval_of(value: Any, static: bool = False) -> Aval:
         known = value if static and isinstance(value, int) else None
         return Aval(SCALAR, (), np.dtype(type(value)).name, known)
     if isinstance(value, np.ndarray):
-        return Aval("array", value.shape, _dtype_name(value.dtype))
+        return Aval(ValueKind.ARRAY, value.shape, _dtype_name(value.dtype))
     if isinstance(value, np.generic):
         return Aval(SCALAR, (), _dtype_name(value.dtype))
     if static and isinstance(value, str):  # einsum subscripts
-        return Aval("any", value=value)
+        return Aval(ValueKind.ANY, value=value)
     if static and isinstance(value, tuple) and all(
             isinstance(v, int) or isinstance(v, (tuple, list)) and
             all(isinstance(w, int) for w in v) for v in value):  # shapes, axes, pairs of axes
-        return Aval("any", value=tuple(tuple(v) if isinstance(v, list) else v for v in value))
+        return Aval(ValueKind.ANY, value=tuple(tuple(v) if isinstance(v, list) else v for v in value))
     return ANY
 
 
@@ -122,12 +137,12 @@ def evaluate(prim: Any, args: list[Atom], kwargs: dict[str, Atom], avals: Avals)
     if prim in _OPAQUE or prim in _DATA_DEPENDENT or (prim is np.where and len(args) == 1):
         return ANY
     if prim in (operator.getitem, runtime.written) and \
-            any(i.kind == "array" and i.dtype == "bool" for i in ins):
+            any(i.kind == ValueKind.ARRAY and i.dtype == "bool" for i in ins):
         return ANY  # a boolean mask: the result's length depends on the data
     if prim is np.arange and any(i.kind == SCALAR and i.value is None for i in ins):
         return ANY  # a range of floats known at run time: its length depends on them
-    if prim in runtime.UPDATES and ins[0].kind == "array":
-        return Aval("array", ins[0].shape, ins[0].dtype)
+    if prim in runtime.UPDATES and ins[0].kind == ValueKind.ARRAY:
+        return Aval(ValueKind.ARRAY, ins[0].shape, ins[0].dtype)
     if all(i.kind == SCALAR for i in ins) and not kwargs and _scalar_prim(prim):
         return _scalar_result(prim, ins)
     first = _try(prim, args, kwargs, avals, 1)
@@ -240,7 +255,7 @@ def _stand_in(atom: Atom, aval: Aval, int_stand_in: int) -> Any:
         return atom.value
     if aval.value is not None:
         return aval.value
-    if aval.kind == "array":
+    if aval.kind == ValueKind.ARRAY:
         key = (aval.shape, aval.dtype)
         if key not in _STAND_INS:
             _STAND_INS[key] = _array(aval.shape, np.dtype(aval.dtype))

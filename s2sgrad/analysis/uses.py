@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ArgumentError, Loc, ShapeError
 from .. import runtime
 from ..ir.core import Assign, Atom, Block, Const, For, Function, If, Stmt, Var, While
-from .kinds import Avals
+from .kinds import Avals, ValueKind
 
 _TRUTH = {operator.not_, operator.truth, bool}
 _ITERABLES = {"prod", "fsum", "dist", "sumprod"}  # math functions that take a sequence
@@ -75,7 +75,7 @@ def _runs(s: For) -> bool:
 
 def _shape(a: Atom, avals: Avals) -> tuple[int, ...] | None:
     aval = avals.get(a) if isinstance(a, Var) else None
-    return aval.shape if aval is not None and aval.kind == "array" else None
+    return aval.shape if aval is not None and aval.kind == ValueKind.ARRAY else None
 
 
 def _check_truth(cond: Atom, avals: Avals, loc: Loc | None, what: str) -> None:

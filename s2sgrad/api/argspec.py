@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import pytree
-from ..analysis.kinds import ANY, FLOAT, Aval, aval_of
+from ..analysis.kinds import ANY, Aval, FLOAT, ValueKind, aval_of
 from ..errors import S2SGradError
 
 _SCALARS = {"float": float, "int": int, "bool": bool}
@@ -51,7 +51,7 @@ class Kind:
     def aval(self) -> Aval:
         if self.type != "array":
             return aval_of(_SCALARS[self.type](0)) if self.type != "float" else FLOAT
-        return ANY if self.shape is None else Aval("array", self.shape, self.dtype)
+        return ANY if self.shape is None else Aval(ValueKind.ARRAY, self.shape, self.dtype)
 
     def text(self) -> str:
         if self.type != "array":

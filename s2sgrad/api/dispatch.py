@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from .. import pipeline, pytree
-from ..analysis.kinds import Aval
+from ..analysis.kinds import Aval, ValueKind
 from ..backend.compile import compile_source
 from ..frontend.parse import ABSENT, call_signature
 
@@ -215,19 +215,19 @@ class TreeGuard:
             return self.leaf(expr, value, next(kinds), wrt)
         head, name = self.local(expr, "c")
         n = len(self.values)
-        if td[0] == "static":  # compared as the specialization key compares it
+        if td[0] == pytree.Node.STATIC:  # compared as the specialization key compares it
             c, k = f"_PC{n}{self.p}", f"_PK{n}{self.p}"
             self.values[c], self.values[k] = value.__class__, value
             self.clauses.append(f"{head}.__class__ is {c} and {name} == {k}")
-            return ("static", name)
-        if td[0] == "dict":
+            return (pytree.Node.STATIC, name)
+        if td[0] == pytree.Node.DICT:
             self.values[f"_PN{n}{self.p}"] = td[1]
             keys = f"_Pn{n}"  # the call's own key objects, for the gradient's dict
             self.clauses.append(f"{head}.__class__ is _Pdict and "
                                 f"({keys} := _Ptuple({name})) == _PN{n}{self.p}")
             items = [(_key(k, keys, i), value[k], d)
                      for i, (k, d) in enumerate(zip(td[1], td[2]))]
-            return ("dict", [self.walk(f"{name}[{k}]", d, v, kinds, wrt)
+            return (pytree.Node.DICT, [self.walk(f"{name}[{k}]", d, v, kinds, wrt)
                              for k, v, d in items], keys)
         self.clauses.append(f"{head}.__class__ is _P{td[0]} and _Plen({name}) == "
                             f"{len(td[1])}")
@@ -245,7 +245,7 @@ class TreeGuard:
         p = self.p
         self.values[f"_PT{j}{p}"] = value.__class__
         test = f"{head}.__class__ is _PT{j}{p}"
-        if kind.kind == "array":
+        if kind.kind == ValueKind.ARRAY:
             self.values[f"_PS{j}{p}"], self.values[f"_PD{j}{p}"] = value.shape, value.dtype
             test += f" and {name}.shape == _PS{j}{p} and {name}.dtype is _PD{j}{p}"
         elif isinstance(value, np.generic):
@@ -304,12 +304,12 @@ def _built(node: Any, flat: str, count: Iterator[int]) -> str:
     """The expression that builds one argument's gradient from the flat gradients."""
     if node[0] == "leaf":
         return f"{flat}[{next(count)}]"
-    if node[0] == "static":
+    if node[0] == pytree.Node.STATIC:
         return node[1]
     parts = [_built(child, flat, count) for child in node[1]]
-    if node[0] == "list":
+    if node[0] == pytree.Node.LIST:
         return f"[{', '.join(parts)}]"
-    if node[0] == "tuple":
+    if node[0] == pytree.Node.TUPLE:
         return _tuple(parts)
     return "{" + ", ".join(f"{node[2]}[{i}]: {p}" for i, p in enumerate(parts)) + "}"
 

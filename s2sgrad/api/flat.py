@@ -82,7 +82,7 @@ def cotangent_shapes(out: Any) -> list[tuple] | None:
         return [np.shape(out)]
     out_leaves, out_td = pytree.flatten(out)
     return [np.shape(v) for v in out_leaves] if out_td == pytree.LEAF or (
-        out_td[0] == "tuple" and all(c == pytree.LEAF for c in out_td[1])) else None
+        out_td[0] == pytree.Node.TUPLE and all(c == pytree.LEAF for c in out_td[1])) else None
 
 
 def unit(x: Any, k: int) -> Any:

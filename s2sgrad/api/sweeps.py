@@ -130,7 +130,7 @@ def generic_jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> C
         check_floats(fun, args, nums)
         out, pullback = vjp(fun, *args)
         out_leaves, out_td = pytree.flatten(out)
-        if out_td != pytree.LEAF and not (out_td[0] == "tuple" and all(
+        if out_td != pytree.LEAF and not (out_td[0] == pytree.Node.TUPLE and all(
                 c == pytree.LEAF for c in out_td[1])):
             raise S2SGradError("reverse-mode Jacobians take a function that returns an array, "
                                "a float or a tuple of them", loc_of(fun), "use jacfwd")

@@ -25,7 +25,7 @@ from ..backend import diskcache
 from .. import pipeline, pytree
 from .arguments import (check_argnums, check_callable, check_positional, input_type_error,
                         is_float)
-from ..analysis.kinds import FLOAT, Aval, kind_of_value
+from ..analysis.kinds import Aval, FLOAT, ValueKind, kind_of_value
 from ..backend.compile import compile_source, pretty
 from .display import Source, attach
 from ..frontend.parse import call_signature, canonical
@@ -204,7 +204,7 @@ class Transformed:
         carry). Called with the lock held; see dispatch.py for why calls need none."""
         if not self._current(fn, key):
             return
-        arrays = tuple(i for i, k in enumerate(kinds) if k.kind == "array")
+        arrays = tuple(i for i, k in enumerate(kinds) if k.kind == ValueKind.ARRAY)
         entry = self.codes.get(key)
         if entry is None or entry[0] is not fn:
             p = self._suffix(fn)

@@ -124,7 +124,7 @@ class Plan:
         drawn.rewind()  # the program draws what this run drew
         out_leaves, self.out_td = pytree.flatten(out)
         self.out_shapes = [np.shape(y) for y in out_leaves]
-        self.flat_out = self.out_td == pytree.LEAF or (self.out_td[0] == "tuple" and all(
+        self.flat_out = self.out_td == pytree.LEAF or (self.out_td[0] == pytree.Node.TUPLE and all(
             td == pytree.LEAF for td in self.out_td[1]))
 
     def __call__(self, args: tuple) -> Any:
@@ -169,9 +169,9 @@ def _leaves_like(treedef: Any, value: Any) -> list[Any]:
     where the output has a tuple)."""
     if treedef == pytree.LEAF:
         return [value]
-    if treedef[0] == "static":
+    if treedef[0] == pytree.Node.STATIC:
         return []
-    if treedef[0] == "dict":
+    if treedef[0] == pytree.Node.DICT:
         return [v for k, td in zip(treedef[1], treedef[2]) for v in _leaves_like(td, value[k])]
     return [v for k, td in enumerate(treedef[1]) for v in _leaves_like(td, value[k])]
 

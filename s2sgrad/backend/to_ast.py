@@ -30,6 +30,7 @@ from ..ir.builder import defined_in
 from .inline import inline_temporaries
 from .names import python_names
 from ..ir.builder import block_reads as reads_in
+from ..analysis.kinds import ValueKind
 
 _BINOP = {operator.add: ast.Add, operator.sub: ast.Sub, operator.mul: ast.Mult,
           operator.truediv: ast.Div, operator.floordiv: ast.FloorDiv, operator.mod: ast.Mod,
@@ -195,7 +196,7 @@ class _Codegen:
         float-with-float arithmetic is the fast path."""
         if isinstance(a, Const) and type(a.value) is int and isinstance(other, Var):
             aval = self.avals.get(other)
-            if aval is not None and aval.kind == "scalar" and aval.is_float:
+            if aval is not None and aval.kind == ValueKind.SCALAR and aval.is_float:
                 return ast.Constant(float(a.value))
         return emitted
 

@@ -97,11 +97,11 @@ def _inlinable(fn: Any) -> bool:
 def _static(td: pytree.Treedef, leaves) -> Value:
     if td == pytree.LEAF:
         return next(leaves)
-    if td[0] == "static":
+    if td[0] == pytree.Node.STATIC:
         return Const(td[1])
-    if td[0] == "dict":
+    if td[0] == pytree.Node.DICT:
         return Tup(tuple(_static(c, leaves) for c in td[2]), keys=td[1])
-    return Tup(tuple(_static(c, leaves) for c in td[1]), is_list=td[0] == "list")
+    return Tup(tuple(_static(c, leaves) for c in td[1]), is_list=td[0] == pytree.Node.LIST)
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:

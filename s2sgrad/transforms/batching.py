@@ -30,7 +30,7 @@ import numpy as np
 
 from ..analysis import kinds as K
 from ..analysis.activity import check_index
-from ..analysis.kinds import Aval
+from ..analysis.kinds import Aval, ValueKind
 from .. import runtime
 from ..errors import S2SGradError
 from ..ir.core import Assign, Atom, Const, Function, NameSupply, Var
@@ -96,9 +96,9 @@ class BatchedForward(ForwardSweep):
     # -- shapes ---------------------------------------------------------------------------
     def tangent_kind(self, primal: Atom) -> Aval:
         aval = K.kind(primal, self.kinds)
-        if aval.kind == K.SCALAR or (aval.kind == "array" and aval.shape is not None):
+        if aval.kind == K.SCALAR or (aval.kind == ValueKind.ARRAY and aval.shape is not None):
             dtype = aval.dtype if aval.is_float else "float64"
-            return Aval("array", (self.n, *(aval.shape or ())), dtype)
+            return Aval(ValueKind.ARRAY, (self.n, *(aval.shape or ())), dtype)
         return K.ANY
 
     def const_zero(self, c: Const) -> Atom:
@@ -110,14 +110,14 @@ class BatchedForward(ForwardSweep):
 
     def zeros(self, shape: tuple[int, ...], hint: str) -> Var:
         out = self.emit(np.zeros, [Const(shape)], hint, None)
-        self.kinds[out] = Aval("array", shape, "float64")
+        self.kinds[out] = Aval(ValueKind.ARRAY, shape, "float64")
         return out
 
     def zero(self, like: Atom) -> Atom:
         if like in self.stacks:
             return super().zero(like)
         want = self.tangent_kind(like)
-        if want.kind == "array":
+        if want.kind == ValueKind.ARRAY:
             return self.zeros(want.shape, "z" + _name(like))  # type: ignore[arg-type]
         return self.emit(B.zeros_batched, [like, Const(self.n)], "z" + _name(like), None)
 
@@ -126,7 +126,7 @@ class BatchedForward(ForwardSweep):
         aval = K.kind(atom, self.kinds)
         if aval.kind == K.SCALAR:
             return 0
-        if aval.kind == "array" and aval.shape is not None:
+        if aval.kind == ValueKind.ARRAY and aval.shape is not None:
             return len(aval.shape)
         return None
 
@@ -146,8 +146,8 @@ class BatchedForward(ForwardSweep):
         """`t` broadcast to the exact shape of `out`'s tangent: an elementwise formula may
         give a tangent that only broadcasts to it (`-dx` for `c - x` with c larger)."""
         want = self.tangent_kind(out)
-        if want.kind != "array":
-            if not elementwise or K.kind(out, self.kinds).kind != "any":
+        if want.kind != ValueKind.ARRAY:
+            if not elementwise or K.kind(out, self.kinds).kind != ValueKind.ANY:
                 return t
             return self.emit(B.broadcast_batched, [t, out, Const(self.n)], "d" + out.name,
                              loc)
@@ -226,7 +226,7 @@ class BatchedForward(ForwardSweep):
         """The tangent of `x[index]`: `dx[:, index]` when NumPy is sure to keep the batch
         axis first, else `take_batched(dx, index)`, which decides at run time."""
         x, index = s.args[0], s.args[1]
-        items = self.index_items(index) if K.kind(x, self.kinds).kind == "array" else None
+        items = self.index_items(index) if K.kind(x, self.kinds).kind == ValueKind.ARRAY else None
         if items is None or B.separated([self.item_kind(a) for a in items]):
             return self.emit(B.take_batched, [t, index], "d" + s.out.name, s.loc)
         if all(isinstance(a, Const) for a in items):
@@ -234,7 +234,7 @@ class BatchedForward(ForwardSweep):
         else:
             batched = self.emit(runtime.make_tuple, [Const(slice(None)), *items], "i", s.loc)
         out = self.emit(operator.getitem, [t, batched], "d" + s.out.name, s.loc)
-        if self.tangent_kind(s.out).kind == "array":  # known, though the index may not be
+        if self.tangent_kind(s.out).kind == ValueKind.ARRAY:  # known, though the index may not be
             self.kinds[out] = self.tangent_kind(s.out)
         return out
 
@@ -254,7 +254,7 @@ class BatchedForward(ForwardSweep):
         aval = K.kind(item, self.kinds)
         if aval.kind == K.SCALAR and aval.is_integral and aval.dtype != "bool":
             return "int"
-        if aval.kind == "array" and aval.dtype is not None and \
+        if aval.kind == ValueKind.ARRAY and aval.dtype is not None and \
                 np.dtype(aval.dtype).kind in "biu":
             return "array"
         return "unknown"

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..analysis import kinds as K
 from ..ir.core import Assign, Atom, Const, Function, walk
+from ..analysis.kinds import ValueKind
 
 _ELEMENTWISE = (operator.add, operator.sub, operator.mul, operator.truediv)
 _NUMBER = (int, float)
@@ -93,5 +94,5 @@ def _absorbs(broadcast: Assign, other: Atom, avals: K.Avals) -> bool:
     g, shape = K.kind(broadcast.args[0], avals), broadcast.args[1].value
     target = K.kind(other, avals)
     shape = shape if isinstance(shape, tuple) else (shape,)
-    return target.kind == "array" and target.shape == shape and g.dtype is not None and \
+    return target.kind == ValueKind.ARRAY and target.shape == shape and g.dtype is not None and \
         g.dtype == target.dtype

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..analysis import kinds as K
 from ..ir.core import Atom, Const, Var
+from ..analysis.kinds import ValueKind
 
 Emit = Callable[[Callable[..., Any], list[Atom], str, Any], Atom]
 
@@ -26,7 +27,7 @@ def needs_cast(want: K.Aval, have: K.Aval) -> bool:
     """Whether a derivative of abstract value `have` must be cast for a value `want`: only
     when `want` is a float of another dtype than float64 (a float32 array, an np.float16
     scalar) and `have` is not known to be of that dtype already."""
-    return want.kind in (K.SCALAR, "array") and want.is_float and want.dtype != "float64" \
+    return want.kind in (K.SCALAR, ValueKind.ARRAY) and want.is_float and want.dtype != "float64" \
         and np.dtype(want.dtype).kind == "f" and have.dtype != want.dtype
 
 

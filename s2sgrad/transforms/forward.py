@@ -30,7 +30,7 @@ import numpy as np
 from ..analysis import kinds as K
 from ..analysis.activity import check_index, forward_activity
 from ..analysis.dicts import dict_trees
-from ..analysis.kinds import Aval
+from ..analysis.kinds import Aval, ValueKind
 from .. import runtime
 from ..errors import MissingRuleError
 from ..ir.builder import clone
@@ -110,9 +110,9 @@ class ForwardSweep:
         aval = K.kind(like, self.kinds)
         if aval.kind == K.SCALAR:
             return Const(0.0)
-        if aval.kind == "array":
+        if aval.kind == ValueKind.ARRAY:
             out = self.emit(np.zeros, [Const(aval.shape)], "z" + _name(like), None)
-            self.kinds[out] = Aval("array", aval.shape, "float64")
+            self.kinds[out] = Aval(ValueKind.ARRAY, aval.shape, "float64")
             return out
         zeros = tree_zeros if like in self.dicts else runtime.zeros_like
         return self.emit(zeros, [like], "z" + _name(like), None)
@@ -169,9 +169,9 @@ class ForwardSweep:
     def broadcast(self, t: Atom, out: Var, loc: Any) -> Atom:
         """The tangent `t` of an elementwise result, broadcast to the result's shape."""
         want, have = K.kind(out, self.kinds), K.kind(t, self.kinds)
-        if want.kind == "any" or want.kind == "array" and want.shape is None:
+        if want.kind == ValueKind.ANY or want.kind == ValueKind.ARRAY and want.shape is None:
             return self.emit(runtime.broadcast_like, [t, out], "d" + out.name, loc)
-        if want.kind != "array" or have.shape == want.shape:
+        if want.kind != ValueKind.ARRAY or have.shape == want.shape:
             return t
         return self.emit(np.broadcast_to, [t, Const(want.shape)], "d" + out.name, loc)
 

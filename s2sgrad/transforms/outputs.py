@@ -19,6 +19,7 @@ from ..errors import Loc, NonScalarOutputError
 from ..frontend.parse import parse
 from ..ir.builder import clone
 from ..ir.core import Assign, Atom, Block, Const, Function, If, NameSupply, Var, walk
+from ..analysis.kinds import ValueKind
 
 
 def check_value(f: Callable[..., Any], primal: Function, avals: Any) -> None:
@@ -34,7 +35,7 @@ def check_value(f: Callable[..., Any], primal: Function, avals: Any) -> None:
             f"'{primal.name}' returns a bool (a comparison or a test such as np.allclose), "
             "which has no derivative", loc or primal.loc, "return the float quantity the "
             "test looks at, e.g. np.sum((a - b) ** 2) instead of np.allclose(a, b)")
-    if aval is not None and aval.kind == "array" and aval.shape is not None and \
+    if aval is not None and aval.kind == ValueKind.ARRAY and aval.shape is not None and \
             math.prod(aval.shape) != 1:
         raise NonScalarOutputError(
             f"'{primal.name}' returns an array of shape {aval.shape}; grad needs a scalar "

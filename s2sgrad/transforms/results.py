@@ -18,6 +18,7 @@ from ..analysis import kinds as K
 from ..analysis.aliasing import Groups, read_only_vars, storage_groups
 from .. import runtime
 from ..ir.core import Assign, Atom, Block, Function, NameSupply, Var
+from ..analysis.kinds import ValueKind
 
 _SEQUENCES = (runtime.make_tuple, runtime.make_list)
 
@@ -81,7 +82,7 @@ class _Owner:
             built.prim, built.args = np.full, [built.args[1], built.args[0]]
             self.claimed.add(root)
             return a
-        if K.kind(a, self.fn.avals).kind == "array":
+        if K.kind(a, self.fn.avals).kind == ValueKind.ARRAY:
             return self._emit(runtime.method("copy"), [a], a)
         return self._emit(runtime.owned, [a], a)
 

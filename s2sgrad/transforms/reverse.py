@@ -36,6 +36,7 @@ from ..rules.registry import lookup
 from . import dtypes, simplify
 from .reverse_items import check_keywords, container_adjoint, missing_rule
 from .rule_lowering import RuleLowerer, rule_source
+from ..analysis.kinds import ValueKind
 
 Adj = dict[Var, Atom]
 
@@ -131,7 +132,7 @@ class _Reverser:
         aval = K.kind(like, self.kinds)
         if aval.kind == K.SCALAR:
             return Const(0.0)
-        if aval.kind == "array" and aval.is_float:  # in its value's dtype, as its kind says
+        if aval.kind == ValueKind.ARRAY and aval.is_float:  # in its value's dtype, as its kind says
             dtype = [Const(aval.dtype)] if aval.dtype != "float64" else []
             out = self.emit(np.zeros, [Const(aval.shape), *dtype], "z" + like.name, None)
             self.kinds[out] = aval
@@ -211,7 +212,7 @@ class _Reverser:
         g = adj[s.out]
         if container_adjoint(self, s, g, adj):
             return
-        if s.prim is operator.getitem and K.kind(s.args[0], self.kinds).kind == "array":
+        if s.prim is operator.getitem and K.kind(s.args[0], self.kinds).kind == ValueKind.ARRAY:
             return self._getitem_array(s, g, adj)
         rule = lookup(s.prim)
         if rule is None:

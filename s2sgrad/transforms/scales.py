@@ -35,6 +35,7 @@ from ..ir.builder import substitute
 from ..ir.core import Assign, Atom, Const, Function, Var, walk
 from .broadcasts import number
 from .signs import use_counts
+from ..analysis.kinds import ValueKind
 
 _FRESH = {operator.add, operator.sub, operator.mul, operator.truediv, operator.neg,
           operator.pow, operator.matmul}
@@ -61,7 +62,7 @@ def fold_scales(fn: Function) -> Function:
 
 def _float64(a: Atom, avals: K.Avals) -> bool:
     aval = K.kind(a, avals)
-    return aval.dtype == "float64" and aval.kind in ("array", K.SCALAR)
+    return aval.dtype == "float64" and aval.kind in (ValueKind.ARRAY, K.SCALAR)
 
 
 def _arithmetic(s: object) -> bool:
@@ -91,7 +92,7 @@ def _copy_of(s: Assign, defs: dict[Var, Assign], avals: K.Avals, private: bool
     if not (number(y) and y.value == 1 and isinstance(x, Var)):
         return None
     aval = K.kind(x, avals)
-    if aval.kind != "array" or aval.dtype != "float64":
+    if aval.kind != ValueKind.ARRAY or aval.dtype != "float64":
         return None
     return x if private or _arithmetic(defs.get(x)) else None
 

@@ -33,6 +33,7 @@ from .. import runtime
 from ..ir.builder import substitute
 from ..ir.core import (Assign, Atom, Block, Const, For, Function, If, NameSupply, Var, While,
                        walk)
+from ..analysis.kinds import ValueKind
 
 _MOVES = (operator.mul, operator.truediv, operator.add, operator.sub, operator.neg)
 _FLIP_UPDATE = {runtime.item_add: runtime.item_sub, runtime.item_sub: runtime.item_add}
@@ -101,7 +102,7 @@ class _Signs:
         if s.prim not in _MOVES or len(s.outs) != 1 or s.kwargs or s.inplace:
             return False
         aval = K.kind(s.out, self.kinds)
-        return aval.kind == K.SCALAR or (aval.kind == "array" and aval.is_float)
+        return aval.kind == K.SCALAR or (aval.kind == ValueKind.ARRAY and aval.is_float)
 
     def _same_size(self, s: Assign, args: list[Atom], inner: list[Atom | None]
                    ) -> list[Atom | None]:
@@ -154,7 +155,7 @@ class _Signs:
         for one, x in (args, args[::-1]):
             if isinstance(one, Const) and type(one.value) in (int, float) and \
                     one.value == -1 and K.kind(x, self.kinds).is_float and \
-                    K.kind(x, self.kinds).kind in (K.SCALAR, "array"):
+                    K.kind(x, self.kinds).kind in (K.SCALAR, ValueKind.ARRAY):
                 return x
         return None
 

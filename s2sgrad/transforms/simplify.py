@@ -14,6 +14,7 @@ from typing import Any, Callable
 from ..analysis import kinds as K
 from .. import runtime
 from ..ir.core import Atom, Const, Var
+from ..analysis.kinds import ValueKind
 
 _NUMBERS = (int, float)
 
@@ -47,7 +48,7 @@ def rewrite(prim: Callable[..., Any], args: list[Atom], kinds: dict[Var, K.Aval]
     if prim in (operator.is_, operator.is_not) and len(args) == 2 and any(
             isinstance(a, Const) and a.value is None for a in args):
         other = args[1] if isinstance(args[0], Const) and args[0].value is None else args[0]
-        if isinstance(other, Var) and K.kind(other, kinds).kind in ("array", K.SCALAR):
+        if isinstance(other, Var) and K.kind(other, kinds).kind in (ValueKind.ARRAY, K.SCALAR):
             return Const(prim is operator.is_not)  # an array or a number is not None
     if len(args) != 2:
         return None
