@@ -11,7 +11,6 @@ into a Python function.
 from __future__ import annotations
 
 import os
-import threading
 import types
 from dataclasses import dataclass, replace
 from typing import Any, Callable
@@ -21,11 +20,12 @@ from .analysis.aliasing import ArgumentsAlias, check_updates, written_params
 from .analysis.kinds import infer
 from .analysis.uses import check_uses
 from . import runtime
+from .backend.cache import Cache, Deps
 from .backend.compile import compile_source, to_source
 from .backend.to_ast import to_module
 from .errors import NonDifferentiableError, NonScalarOutputError, S2SGradError
 from .frontend.lower import lower as _lower
-from .frontend.parse import ABSENT, parse, record_function, recording_globals, unwrap
+from .frontend.parse import parse, record_function, recording_globals, unwrap
 from .ir.core import Assign, Atom, Block, Function, NameSupply
 from .ir.verify import verify
 from .rules import registry
@@ -42,12 +42,8 @@ STAGES = ("ssa", "forward", "reverse", "optimized")
 # (scope, name, value): `scope.get(name) is value` when scope is a dict (module globals,
 # an instance's __dict__; value ABSENT: the key must be missing), else
 # `scope.<name> is value` (a closure cell's contents, a function's code, an attribute)
-Deps = tuple[tuple[Any, str, Any], ...]
-_PRIMALS: dict[Any, tuple[Function, Deps]] = {}
-_GONE = object()
+_PRIMALS = Cache()  # the lowered SSA, per function, code and argument structure
 _SIGNATURES: dict[Any, tuple["Signature", tuple[Any, Any]]] = {}
-# held while compiling and while a dispatcher is re-armed (never by calls that pass a guard)
-COMPILE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -109,21 +105,16 @@ def lower_with_deps(f: Callable[..., Any], treedefs: tuple | None = None
     """`lower(f)` and the globals baked into it: `(module globals, name, value)` for every
     global of `f` and of the functions inlined into it (callees, constants)."""
     key = (f, getattr(f, "__code__", None), treedefs)
-    entry = _PRIMALS.get(key)
-    if entry is None or not fresh(entry[1]):
-        with recording_globals() as reads:
-            rules = registry.generation()
-            primal = verify(cse(verify(_lower(parse(f), treedefs))))
-        reads.append(rules)
-        deps = tuple({(id(g), name): (g, name, v) for g, name, v in reads}.values())
-        _PRIMALS[key] = entry = (primal, deps)
-    return entry
+    primal = _PRIMALS.make(key, lambda: _lowered(f, treedefs))
+    return primal, _PRIMALS.deps(key)
 
 
-def fresh(deps: Deps) -> bool:
-    """Whether every global, cell, attribute and rule baked into a compiled program still
-    names the same object."""
-    return all(current(scope, name) is value for scope, name, value in deps)
+def _lowered(f: Callable[..., Any], treedefs: tuple | None) -> tuple[Function, Deps]:
+    with recording_globals() as reads:
+        rules = registry.generation()
+        primal = verify(cse(verify(_lower(parse(f), treedefs))))
+    reads.append(rules)
+    return primal, tuple({(id(g), name): (g, name, v) for g, name, v in reads}.values())
 
 
 def stored_deps(deps: Deps) -> Deps:
@@ -154,16 +145,6 @@ def loaded_deps(f: Callable[..., Any], deps: Deps) -> Deps:
 
 
 _FUNCTION_ATTRS = ("__code__", "__defaults__", "__kwdefaults__")
-
-
-def current(scope: Any, name: str) -> Any:
-    """What a dependency reads now (ABSENT for a missing key, _GONE for a failed read)."""
-    if type(scope) is dict:
-        return scope.get(name, ABSENT)
-    try:
-        return getattr(scope, name)
-    except Exception:  # an emptied cell, a deleted attribute, a property that raises
-        return _GONE
 
 
 def gradient_program(f: Callable[..., Any], opts: Options, param_kinds: list[Any],

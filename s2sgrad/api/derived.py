@@ -15,13 +15,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import pipeline
+from ..backend.cache import Cache, Deps
 from ..analysis.kinds import aval_of
 from ..errors import S2SGradError
 from . import pickling
 from .arguments import bind, check_floats, check_tangents, is_float, reject_complex
 from .flat import sweeps
 
-_SOURCES: dict[tuple, tuple[Callable[..., Any], str, pipeline.Deps]] = {}
+_SOURCES = Cache()  # (code, text) per base function, steps and kinds
 
 
 class Derived:
@@ -73,12 +74,13 @@ class Derived:
 
     def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
         key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
-        if key not in _SOURCES or not pipeline.fresh(_SOURCES[key][2]):
-            with pipeline.COMPILE_LOCK:
-                program = pipeline.build(self.base, self.steps, list(kinds))
-                _SOURCES[key] = (*pipeline.compile_program(program, "derivative"),
-                                 pipeline.lower_with_deps(self.base)[1])
-        return _SOURCES[key][:2]
+
+        def build() -> tuple[tuple[Callable[..., Any], str], Deps]:
+            program = pipeline.build(self.base, self.steps, list(kinds))
+            return (pipeline.compile_program(program, "derivative"),
+                    pipeline.lower_with_deps(self.base)[1])
+
+        return _SOURCES.make(key, build)
 
     def source(self) -> str:
         """The generated code of the last call (of float arguments before any call)."""

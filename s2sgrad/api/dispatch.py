@@ -18,7 +18,7 @@ baked into the compiled code still names the same object (registering a rule aga
 the guards instead: `api.close_guards`). Anything the guard does not accept goes to the slow path, which recompiles when it
 must and arms the code for the new arguments.
 
-Threads: the slow path runs under `pipeline.COMPILE_LOCK`; calls that pass the guard take no
+Threads: the slow path runs under `backend.cache.COMPILE_LOCK`; calls that pass the guard take no
 lock. Each code made for a specialization reads names of its own in the dispatcher's
 namespace (`_T0_3`, `_fast_3`, ... for suffix `_3`), written before the code is swapped in
 by one assignment of `__code__`, so a call running any code the dispatcher ever had reads
@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import numpy as np
 
 from .. import pipeline, pytree
+from ..backend.cache import Deps
 from ..analysis.kinds import Aval, ValueKind
 from ..backend.compile import compile_source
 from ..frontend.parse import ABSENT, call_signature
@@ -78,7 +79,7 @@ def signature_parts(t: Transformed, extra: bool = False) -> tuple[str, str, list
     return name_of(t), ", ".join(params), names
 
 
-def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
+def dispatch_parts(t: Transformed, deps: Deps, arrays: tuple[int, ...], p: str
                    ) -> tuple[str, str, str, str]:
     """The dispatcher's name, parameter list, call arguments and guard, whose values are
     named with suffix `p`. The guard checks the argument types and that every global baked
@@ -98,7 +99,7 @@ def dispatch_parts(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...],
 
 
 def dep_test(scope: Any, key: str, value: Any, names: tuple[str, str]) -> str:
-    """The guard's identity test of one dependency (`pipeline.Deps`), whose scope and
+    """The guard's identity test of one dependency (`Deps`), whose scope and
     value the namespace holds under `names`: a dict's entry, a key a dict must not hold,
     or an attribute (a closure cell's contents, a function's code, an object's attribute).
     """
@@ -108,7 +109,7 @@ def dep_test(scope: Any, key: str, value: Any, names: tuple[str, str]) -> str:
     return f"{g}.{key} is {v}" if key.isidentifier() else f"getattr({g}, {key!r}) is {v}"
 
 
-def dispatch_text(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
+def dispatch_text(t: Transformed, deps: Deps, arrays: tuple[int, ...], p: str
                   ) -> str:
     """A dispatcher that calls the compiled function (`_fast{p}`) when the guard holds and
     `_slow` otherwise."""
@@ -125,7 +126,7 @@ def first_text(t: Transformed) -> str:
     return f"def {name}({params}):\n    return _slow({', '.join([*names, '*_Pextra'])})\n"
 
 
-def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], p: str
+def dispatch_code(t: Transformed, deps: Deps, arrays: tuple[int, ...], p: str
                   ) -> Any:
     name = name_of(t)
     fn = compile_source(dispatch_text(t, deps, arrays, p), name, t.namespace,
@@ -133,7 +134,7 @@ def dispatch_code(t: Transformed, deps: pipeline.Deps, arrays: tuple[int, ...], 
     return fn.__code__
 
 
-def guarded_code(t: Transformed, deps: pipeline.Deps, fn: Any, text: str,
+def guarded_code(t: Transformed, deps: Deps, fn: Any, text: str,
                  arrays: tuple[int, ...], p: str) -> Any | None:
     """The compiled gradient's own body behind the dispatcher's guard, so a call that fits
     the last specialization runs it in one frame instead of two; the globals the body reads
@@ -160,7 +161,7 @@ def _names(code: Any) -> set[str]:
     return names
 
 
-def _guarded(t: Transformed, deps: pipeline.Deps, text: str, arrays: tuple[int, ...],
+def _guarded(t: Transformed, deps: Deps, text: str, arrays: tuple[int, ...],
              p: str) -> Any | None:
     name, params, args, test = dispatch_parts(t, deps, arrays, p)
     fdef = next((n for n in ast.parse(text).body
@@ -264,7 +265,7 @@ def _key(key: Any, keys: str, i: int) -> str:
 
 
 def tree_guard(t: Transformed, args: tuple, treedefs: tuple, kinds: tuple[Aval, ...],
-               deps: pipeline.Deps, p: str) -> TreeGuard | None:
+               deps: Deps, p: str) -> TreeGuard | None:
     """The guard for a call with these arguments, its values named with suffix `p`; None
     when it cannot stand for the slow path's checks, or a parameter's name would clash with
     the generated code's names."""

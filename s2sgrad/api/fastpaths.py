@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import pipeline, pytree
+from ..backend.cache import COMPILE_LOCK, Cache, Deps, fresh
 from ..rules import registry
 from ..analysis.kinds import aval_of
 from ..ir.verify import verify
@@ -35,7 +36,7 @@ from .flat import saved_generators, size, sweeps
 from .sweeps import generic_jacfwd, generic_jacrev
 from .vector_mode import signature
 
-_HVPS: dict[tuple, tuple[Callable[..., Any] | None, pipeline.Deps]] = {}
+_HVPS = Cache()  # Hessian-vector programs per function and signature; None: none
 
 
 def _plain(fun: Callable[..., Any]) -> bool:
@@ -57,18 +58,18 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     other cases, which `jacobians.hvp` handles through `jvp`."""
     sig = signature(primals)
     key = (fun, getattr(fun, "__code__", None), sig)
-    entry = _HVPS.get(key)
-    if entry is None or not pipeline.fresh(entry[1]):
+
+    def build() -> tuple[Callable[..., Any] | None, Deps]:
         check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
-        made, deps = None, ()
         if _plain(fun) and _flat(primals) and \
                 len(primals) == len(pipeline.signature(fun).params):
-            made = _compile_hvp(fun, tuple(primals))
-            deps = pipeline.lower_with_deps(fun)[1]
-        entry = _HVPS[key] = (made, deps)
-    if entry[0] is None or signature(tangents) != sig:  # tangents unlike their primals
+            return _compile_hvp(fun, tuple(primals)), pipeline.lower_with_deps(fun)[1]
+        return None, ()
+
+    made = _HVPS.make(key, build)
+    if made is None or signature(tangents) != sig:  # tangents unlike their primals
         return None
-    return entry[0]
+    return made
 
 
 def _compile_hvp(fun: Callable[..., Any], primals: tuple[Any, ...]) -> Callable[..., Any]:
@@ -101,7 +102,7 @@ class AutoJacobian:
                                            .co_consts[0], self.namespace, name)
         self.closed = self.function.__code__
         self.n_params = -1  # known after the first call binds the defaults
-        with pipeline.COMPILE_LOCK:
+        with COMPILE_LOCK:
             _AUTO.add(self)
 
     def close(self) -> None:
@@ -156,7 +157,7 @@ class AutoJacobian:
         slow = generic_jacfwd(self.fun, self.argnums, True)
 
         def jacobian(*a: Any) -> Any:
-            if not pipeline.fresh(deps):
+            if not fresh(deps):
                 return slow(*a)
             sweeps["forward"] += 1
             return plan(a)
@@ -172,10 +173,10 @@ class AutoJacobian:
         g(*args)  # checks the argument types once, and compiles
         t = g.__s2sgrad__
         key = (None, tuple(aval_of(a) for a in args))
-        program, deps = t.specialize(key)[0], t.deps[key]
+        program, deps = t.specialize(key)[0], t.compiled.deps(key)
 
         def jacobian(*a: Any) -> Any:
-            return program(*a) if pipeline.fresh(deps) else g(*a)
+            return program(*a) if fresh(deps) else g(*a)
 
         return jacobian
 
@@ -199,7 +200,7 @@ _AUTO: "weakref.WeakSet[AutoJacobian]" = weakref.WeakSet()
 def close_adopted() -> None:
     """A rule was registered again: every `jacobian` that runs a dispatcher's code as its
     own goes back to choosing, whose dispatchers recompile."""
-    with pipeline.COMPILE_LOCK:
+    with COMPILE_LOCK:
         for auto in list(_AUTO):
             auto.close()
 

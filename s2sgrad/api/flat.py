@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .. import pipeline, pytree
+from ..backend.cache import Cache, Deps
 from ..analysis import generators
 from ..analysis.kinds import aval_of
 from ..errors import S2SGradError
@@ -19,7 +20,7 @@ from ..errors import S2SGradError
 sweeps: Counter = Counter()
 
 
-_COMPILED: dict[tuple, tuple[Callable[..., Any], pipeline.Deps]] = {}
+_COMPILED = Cache()  # leaf programs, per function, steps, kinds and structures
 
 
 def base_of(fun: Callable[..., Any], treedefs: tuple | None
@@ -47,12 +48,13 @@ def compiled(fun: Callable[..., Any], step: pipeline.Options, leaves: Sequence[A
     steps = steps + (step,)
     kinds = tuple(aval_of(a) for a in leaves)
     key = (base, getattr(base, "__code__", None), steps, kinds, treedefs)
-    if key not in _COMPILED or not pipeline.fresh(_COMPILED[key][1]):
-        with pipeline.COMPILE_LOCK:
-            program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
-            _COMPILED[key] = (pipeline.compile_program(program, step.mode)[0],
-                              pipeline.lower_with_deps(base, treedefs)[1])
-    return _COMPILED[key][0]
+
+    def build() -> tuple[Callable[..., Any], Deps]:
+        program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
+        return (pipeline.compile_program(program, step.mode)[0],
+                pipeline.lower_with_deps(base, treedefs)[1])
+
+    return _COMPILED.make(key, build)
 
 
 def regroup(fun: Callable[..., Any], out: Any, treedefs: tuple | None) -> Any:

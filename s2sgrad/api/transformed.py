@@ -23,6 +23,7 @@ import numpy as np
 from . import dispatch, pickling
 from ..backend import diskcache
 from .. import pipeline, pytree
+from ..backend.cache import COMPILE_LOCK, Cache, Deps
 from .arguments import (check_argnums, check_callable, check_positional, input_type_error,
                         is_float)
 from ..analysis.kinds import Aval, FLOAT, ValueKind, kind_of_value
@@ -44,10 +45,9 @@ class Transformed:
     def __init__(self, fun: Callable[..., Any], opts: pipeline.Options):
         self.fun, self.opts = fun, opts
         self.info = pipeline.signature(fun)  # parses and fences now: errors show up early
-        self.compiled: dict[tuple[Aval, ...], tuple[Callable[..., Any], str]] = {}
+        self.compiled = Cache()  # per specialization: (code, text), with what it read
         self.last: tuple[Aval, ...] | None = None
         self.namespace: dict[str, Any] = {}
-        self.deps: dict[tuple, pipeline.Deps] = {}  # per specialization: globals baked in
         self.unfused: set[tuple[Aval, ...]] = set()  # kinds whose Jacobian has array outputs
         # per specialization: its function, the dispatcher's code for it, its names' suffix
         self.codes: dict[tuple, tuple[Callable[..., Any], Any, str]] = {}
@@ -65,37 +65,39 @@ class Transformed:
 
     def specialize(self, key: tuple) -> tuple[Callable[..., Any], str]:
         """Compile for `key` = (argument structures or None, leaf abstract values)."""
-        treedefs, kinds = key
-        if key not in self.compiled or not pipeline.fresh(self.deps.get(key, ())):
-            stem = diskcache.key(self.fun, self.opts, key) \
-                if diskcache.enabled() and isinstance(self.fun, FunctionType) else None
-            if stem is None or not self._load(key, stem):
-                opts = self.opts if treedefs is None else self.leaf_options(treedefs)
-                program = pipeline.gradient_program(self.fun, opts, list(kinds),
-                                                    treedefs=treedefs)
-                self.compiled[key] = pipeline.compile_program(program, self._label)
-                self.deps[key] = pipeline.lower_with_deps(self.fun, treedefs)[1]
-                if stem is not None:
-                    fn, text = self.compiled[key]
-                    diskcache.store(stem, fn.__name__, text, fn.__globals__,
-                                    pipeline.stored_deps(self.deps[key]))
+        made = self.compiled.make(key, lambda: self._build(key))
         self.last = key
-        return self.compiled[key]
+        return made
+
+    def _build(self, key: tuple) -> tuple[tuple[Callable[..., Any], str], Deps]:
+        """The specialization for `key` from the disk cache, else compiled (and stored)."""
+        treedefs, kinds = key
+        stem = diskcache.key(self.fun, self.opts, key) \
+            if diskcache.enabled() and isinstance(self.fun, FunctionType) else None
+        loaded = self._load(stem) if stem is not None else None
+        if loaded is not None:
+            return loaded
+        opts = self.opts if treedefs is None else self.leaf_options(treedefs)
+        program = pipeline.gradient_program(self.fun, opts, list(kinds), treedefs=treedefs)
+        fn, text = pipeline.compile_program(program, self._label)
+        deps = pipeline.lower_with_deps(self.fun, treedefs)[1]
+        if stem is not None:
+            diskcache.store(stem, fn.__name__, text, fn.__globals__, pipeline.stored_deps(deps))
+        return (fn, text), deps
 
     @property
     def _label(self) -> str:
         return f"{self.opts.mode}({self.info.name})"
 
-    def _load(self, key: tuple, stem: str) -> bool:
-        """Take the specialization from the disk cache, if an entry is there and valid."""
+    def _load(self, stem: str) -> tuple[tuple[Callable[..., Any], str], Deps] | None:
+        """The specialization from the disk cache, if an entry is there and valid."""
         hit = diskcache.load(stem)
         if hit is None:
-            return False
+            return None
         name, text, names, deps = hit
         namespace = {"__name__": "s2sgrad.generated", **names}
-        self.compiled[key] = compile_source(text, name, namespace, self._label), text
-        self.deps[key] = pipeline.loaded_deps(self.fun, deps)
-        return True
+        code = compile_source(text, name, namespace, self._label)
+        return (code, text), pipeline.loaded_deps(self.fun, deps)
 
     def slow_call(self, *args: Any) -> Any:
         if len(args) > len(self.info.params):
@@ -111,17 +113,17 @@ class Transformed:
         simple = all(td == pytree.LEAF for td in treedefs)
         key = (None if simple else treedefs, kinds)
         try:
-            with pipeline.COMPILE_LOCK:
+            with COMPILE_LOCK:
                 fn, _ = self.specialize(key)
         except MissingRuleError as exc:
             raise self._object_argument(exc, args) from None
         if not simple:  # the compiled code runs without the lock
             out = self._run(fn, tuple(leaves))
-            with pipeline.COMPILE_LOCK:
+            with COMPILE_LOCK:
                 self._arm_tree(fn, key, args, treedefs)
             return self.regroup(out, treedefs)
         out = self._run(fn, args)  # before arming: a call that fails comes here again
-        with pipeline.COMPILE_LOCK:
+        with COMPILE_LOCK:
             self._arm(fn, key, args, kinds)
         return out
 
@@ -208,7 +210,7 @@ class Transformed:
         entry = self.codes.get(key)
         if entry is None or entry[0] is not fn:
             p = self._suffix(fn)
-            deps, text = self.deps[key], self.compiled[key][1]
+            deps, text = self.compiled.deps(key), self.compiled[key][1]
             code = dispatch.guarded_code(self, deps, fn, text, arrays, p) or \
                 dispatch.dispatch_code(self, deps, arrays, p)
             entry = self.codes[key] = (fn, code, p)
@@ -222,8 +224,8 @@ class Transformed:
     def _current(self, fn: Callable[..., Any], key: tuple) -> bool:
         """Whether `fn` is still the code compiled for `key` (another thread may have
         recompiled it since), and there is a dispatcher to arm."""
-        return self.dispatcher is not None and key in self.compiled and \
-            self.compiled[key][0] is fn and pipeline.fresh(self.deps.get(key, ()))
+        return self.dispatcher is not None and self.compiled.is_fresh(key) and \
+            self.compiled[key][0] is fn
 
     def _suffix(self, fn: Callable[..., Any]) -> str:
         """A new suffix for the names one dispatcher code reads (`_fast_3` is `fn`)."""
@@ -238,12 +240,12 @@ class Transformed:
         if not self._current(fn, key):
             return
         entry = self.codes.get(key)
-        fresh = entry is None or entry[0] is not fn
-        p = self._suffix(fn) if fresh else entry[2]
-        guard = dispatch.tree_guard(self, args, treedefs, key[1], self.deps[key], p)
+        new = entry is None or entry[0] is not fn
+        p = self._suffix(fn) if new else entry[2]
+        guard = dispatch.tree_guard(self, args, treedefs, key[1], self.compiled.deps(key), p)
         if guard is None:
             return
-        if fresh:
+        if new:
             entry = self.codes[key] = (fn, dispatch.tree_code(self, guard), p)
         self.namespace.update(guard.values)
         self.dispatcher.__code__ = entry[1]
@@ -259,7 +261,7 @@ class Transformed:
                 not all(type(args[i]) is float for i in self.opts.argnums):
             return generic(self.fun, argnums)(*args)
         try:
-            with pipeline.COMPILE_LOCK:
+            with COMPILE_LOCK:
                 fn, _ = self.specialize((None, kinds))
                 self._arm(fn, (None, kinds), args, kinds)
         except ScalarOutputsOnly:
@@ -296,7 +298,7 @@ class Transformed:
 
     def source(self) -> str:
         key = self.last or (None, tuple(FLOAT for _ in self.info.params))
-        with pipeline.COMPILE_LOCK:
+        with COMPILE_LOCK:
             return self.specialize(key)[1]
 
 
@@ -313,7 +315,7 @@ def dispatcher(t: Transformed) -> Callable[..., Any]:
     attach(fn, lambda: Source(pretty(t.source())))  # Jupyter shows the generated code
     pickling.name(fn, t.opts.mode, t.fun, **options_of(t.opts))  # pickled by reference
     t.dispatcher, t.closed = fn, fn.__code__
-    with pipeline.COMPILE_LOCK:
+    with COMPILE_LOCK:
         _LIVE.add(t)
     return fn
 
@@ -329,7 +331,7 @@ def close_guards() -> None:
     path, where the rules' generation, a dependency of every compiled program, is found
     changed and what used the old rule is compiled again. A walk at registration time
     instead of one more test in every guard at each call."""
-    with pipeline.COMPILE_LOCK:  # no arming in between, no dispatcher added meanwhile
+    with COMPILE_LOCK:  # no arming in between, no dispatcher added meanwhile
         for t in list(_LIVE):
             if t.dispatcher is not None:
                 t.dispatcher.__code__ = t.closed
@@ -352,7 +354,7 @@ def transform(fun: Callable[..., Any], mode: str, argnums: int | tuple[int, ...]
             return bound
     key = (fun, getattr(fun, "__code__", None), opts)
     if key not in _TRANSFORMS:
-        with pipeline.COMPILE_LOCK:
+        with COMPILE_LOCK:
             if key not in _TRANSFORMS:
                 _TRANSFORMS[key] = dispatcher(Transformed(fun, opts))
     return _TRANSFORMS[key]

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..analysis import generators
 from .. import pipeline, pytree
+from ..backend.cache import Cache, Deps
 from ..analysis.aliasing import check_updates
 from ..analysis.kinds import aval_of, infer
 from ..ir.verify import verify
@@ -24,7 +25,7 @@ from ..transforms.optimize import optimize
 from .flat import assemble, base_of, flatten_args, leaf_slices, regroup
 
 fallbacks: dict[str, str] = {}  # the function's name -> why vector mode was not used
-_PROGRAMS: dict[tuple, tuple[Callable[..., Any] | None, pipeline.Deps]] = {}
+_PROGRAMS = Cache()  # per function, steps, kinds, structures and wrt; None: no program
 _SEEDS: dict[tuple, list[np.ndarray]] = {}
 
 
@@ -33,8 +34,8 @@ def program(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tupl
     """The compiled vector-mode Jacobian program of `base` after `steps` (e.g. a `grad`),
     taking the leaves and then one batched tangent per leaf in `wrt`; None if it has none."""
     key = (base, getattr(base, "__code__", None), steps, kinds, treedefs, wrt)
-    entry = _PROGRAMS.get(key)
-    if entry is None or not pipeline.fresh(entry[1]):
+
+    def build() -> tuple[Callable[..., Any] | None, Deps]:
         deps = pipeline.lower_with_deps(base, treedefs)[1]
         name = getattr(base, "__name__", "f")
         try:
@@ -43,8 +44,9 @@ def program(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tupl
             fallbacks.pop(name, None)
         except NotBatchable as exc:
             fn, fallbacks[name] = None, str(exc)
-        entry = _PROGRAMS[key] = (fn, deps)
-    return entry[0]
+        return fn, deps
+
+    return _PROGRAMS.make(key, build)
 
 
 def _build(base: Callable[..., Any], steps: tuple, kinds: tuple, treedefs: tuple | None,
@@ -176,7 +178,7 @@ def _leaves_like(treedef: Any, value: Any) -> list[Any]:
     return [v for k, td in enumerate(treedef[1]) for v in _leaves_like(td, value[k])]
 
 
-_PLANS: dict[tuple, tuple[Plan | None, pipeline.Deps]] = {}
+_PLANS = Cache()  # per function, argnums and argument signature; None: no plan
 
 
 def plan(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, args: tuple
@@ -187,11 +189,11 @@ def plan(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, args: t
 
 
 def plan_entry(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, args: tuple
-               ) -> tuple[Plan | None, pipeline.Deps]:
+               ) -> tuple[Plan | None, Deps]:
     """`plan(...)` and the globals baked into it, which must still be current to use it."""
     key = (fun, nums, is_tuple, signature(args))
-    entry = _PLANS.get(key)
-    if entry is None or not pipeline.fresh(entry[1]):
+
+    def build() -> tuple[Plan | None, Deps]:
         leaves, treedefs = flatten_args(args)
         base, steps = base_of(fun, treedefs)
         positions = leaf_slices(args)
@@ -202,5 +204,6 @@ def plan_entry(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, a
         deps = pipeline.lower_with_deps(base, treedefs)[1]
         made = None if fn is None else \
             Plan(fun, fn, args, nums, is_tuple, tuple(v for _, _, v in deps))
-        entry = _PLANS[key] = (made, deps)
-    return entry
+        return made, deps
+
+    return _PLANS.make(key, build), _PLANS.deps(key)
