@@ -33,7 +33,7 @@ from ..ir.builder import clone, defined_in, substitute
 from ..ir.core import (UNDEF, Assign, Atom, Block, Const, For, Function, If, NameSupply, Stmt,
                        Var, While, free_vars)
 from ..rules.registry import lookup
-from . import dtypes, simplify
+from . import dtypes, stacks
 from .reverse_items import check_keywords, container_adjoint, missing_rule
 from .rule_lowering import RuleLowerer, rule_source
 from ..analysis.kinds import ValueKind
@@ -68,7 +68,7 @@ def reverse(fn: Function, wrt: list[int], param_kinds: list[K.Aval], seeds: bool
         have = None if seeds else K.kind(g, rev.kinds)
         grads.append(dtypes.in_dtype(rev.emit, g, p, rev.kinds, have, "b"))
     if seeds:
-        sweep = _copy_stacks(rev, forward, sweep, grads)
+        sweep = stacks.copy_stacks(rev.names, rev.stacks, forward, sweep, grads)
         forward.append(Assign([], runtime.sweep_marker, []))
     return replace(fn, params=[*fn.params, *seed_params], body=forward + sweep,
                    results=[*fn.results, *grads], avals=rev.kinds, split=None,
@@ -98,14 +98,6 @@ def _seed(rev: "_Reverser", fn: Function, outputs: list[Atom], adj: Adj, seeds: 
                 g = rev.emit(runtime.scalar_seed, [out, *at], "b" + out.name, fn.loc)
             rev.accum(out, g, adj)
     return params
-
-
-def _copy_stacks(rev: "_Reverser", forward: Block, sweep: Block, grads: list[Atom]) -> Block:
-    """Let the reverse sweep pop from copies of the forward sweep's stacks."""
-    stacks = [v for v in rev.stacks if v in free_vars(sweep, grads)]
-    copies = [rev.names.var(v.name + "_copy") for v in stacks]  # own family: never coalesced
-    substitute(sweep, dict(zip(stacks, copies)))
-    return [Assign([c], runtime.stack_copy, [v]) for v, c in zip(stacks, copies)] + sweep
 
 
 class _Reverser:
@@ -344,23 +336,15 @@ class _Reverser:
             substitute(rev_b, {s.index: index})
             start, stop, step, backwards = s.start, s.stop, s.step, True
         needed = sorted(free_vars(rev_b, r_next) & inner, key=lambda v: v.name)
-        stack_out = self._stack(fwd, needed, before) if needed else None
+        stack_out = stacks.push(self.names, fwd, needed, before, self.stacks) \
+            if needed else None
         if isinstance(s, While):  # one push per trip: the stack's length counts them
-            trips = self._count_trips(fwd) if stack_out is None else self.emit(
-                len, [stack_out], "trips", s.loc)
+            trips = stacks.count_trips(self.names, fwd, self.stacks) if stack_out is None \
+                else self.emit(len, [stack_out], "trips", s.loc)
             index = self.names.var("_")
             start, stop, step, backwards = Const(0), trips, Const(1), False
         if stack_out is not None:
-            stack = self.names.var("stack")
-            popped = [self.names.var(v.name) for v in needed]
-            for v, p in zip(needed, popped):
-                self.kinds[p] = K.kind(v, self.kinds)
-            rest = self.names.var("stack")
-            rev_b.insert(0, Assign([rest, *popped], runtime.stack_pop,
-                                   [stack, Const(len(needed))]))
-            mapping = dict(zip(needed, popped))
-            substitute(rev_b, mapping)
-            r_next = [mapping.get(a, a) if isinstance(a, Var) else a for a in r_next]
+            stack, rest, r_next = stacks.pop(self.names, self.kinds, rev_b, needed, r_next)
             r_carried, inits, r_next = [stack, *r_carried], [stack_out, *inits], [rest, *r_next]
         outs = [self.names.var(v.name) for v in r_carried]
         for o, c, i, n in zip(outs, r_carried, inits, r_next):
@@ -376,31 +360,6 @@ class _Reverser:
                 self.accum(init, o, adj)
         return [*before, fwd]
 
-    def _count_trips(self, fwd: While) -> Var:
-        count, nxt, out = self.names.var("trips"), self.names.var("trips"), \
-            self.names.var("trips")
-        fwd.body.append(Assign([nxt], operator.add, [count, Const(1)]))
-        fwd.carried.append(count)
-        fwd.inits.append(Const(0))
-        fwd.next.append(nxt)
-        fwd.outs.append(out)
-        self.stacks.append(out)
-        return out
-
-    def _stack(self, fwd: For | While, needed: list[Var], before: list[Stmt]) -> Var:
-        """Push `needed` at the end of each forward iteration; return the filled stack."""
-        new, param, pushed, out = (self.names.var("stack") for _ in range(4))
-        before.append(Assign([new], runtime.stack_new, []))
-        # Push as soon as the last needed value exists, so carried values die early.
-        defined_at = {v: j for j, st in enumerate(fwd.body) for v in st.outs}
-        at = max((defined_at[v] + 1 for v in needed if v in defined_at), default=0)
-        fwd.body.insert(at, Assign([pushed], runtime.stack_push, [param, *needed]))
-        fwd.carried.append(param)
-        fwd.inits.append(new)
-        fwd.next.append(pushed)
-        fwd.outs.append(out)
-        self.stacks.append(out)
-        return out
 
 
 def _basic_index(index: Atom, kinds: K.Avals) -> bool:
