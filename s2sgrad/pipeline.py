@@ -105,8 +105,7 @@ def lower_with_deps(f: Callable[..., Any], treedefs: tuple | None = None
     """`lower(f)` and the globals baked into it: `(module globals, name, value)` for every
     global of `f` and of the functions inlined into it (callees, constants)."""
     key = (f, getattr(f, "__code__", None), treedefs)
-    primal = _PRIMALS.make(key, lambda: _lowered(f, treedefs))
-    return primal, _PRIMALS.deps(key)
+    return _PRIMALS.entry(key) or _PRIMALS.make_entry(key, lambda: _lowered(f, treedefs))
 
 
 def _lowered(f: Callable[..., Any], treedefs: tuple | None) -> tuple[Function, Deps]:

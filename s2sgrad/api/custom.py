@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any, Callable, TypeVar
 
 from ..rules.registry import defjvp, defvjp
-from ..runtime import stop_gradient  # noqa: F401  (a primitive, exported here)
+from ..runtime import stop_gradient
+
+__all__ = ["custom_jvp", "custom_vjp", "stop_gradient"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

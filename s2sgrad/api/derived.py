@@ -74,13 +74,13 @@ class Derived:
 
     def _compiled(self, kinds: tuple) -> tuple[Callable[..., Any], str]:
         key = (self.base, getattr(self.base, "__code__", None), self.steps, kinds)
+        made = _SOURCES.get(key)  # no closure made on the path that runs at every call
+        return made if made is not None else _SOURCES.make(key, lambda: self._build(kinds))
 
-        def build() -> tuple[tuple[Callable[..., Any], str], Deps]:
-            program = pipeline.build(self.base, self.steps, list(kinds))
-            return (pipeline.compile_program(program, "derivative"),
-                    pipeline.lower_with_deps(self.base)[1])
-
-        return _SOURCES.make(key, build)
+    def _build(self, kinds: tuple) -> tuple[tuple[Callable[..., Any], str], Deps]:
+        program = pipeline.build(self.base, self.steps, list(kinds))
+        return (pipeline.compile_program(program, "derivative"),
+                pipeline.lower_with_deps(self.base)[1])
 
     def source(self) -> str:
         """The generated code of the last call (of float arguments before any call)."""

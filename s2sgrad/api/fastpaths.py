@@ -58,18 +58,19 @@ def hvp_program(fun: Callable[..., Any], primals: Sequence[Any], tangents: Seque
     other cases, which `jacobians.hvp` handles through `jvp`."""
     sig = signature(primals)
     key = (fun, getattr(fun, "__code__", None), sig)
-
-    def build() -> tuple[Callable[..., Any] | None, Deps]:
-        check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
-        if _plain(fun) and _flat(primals) and \
-                len(primals) == len(pipeline.signature(fun).params):
-            return _compile_hvp(fun, tuple(primals)), pipeline.lower_with_deps(fun)[1]
-        return None, ()
-
-    made = _HVPS.make(key, build)
+    entry = _HVPS.entry(key) or _HVPS.make_entry(key, lambda: _hvp_entry(fun, primals))
+    made = entry[0]
     if made is None or signature(tangents) != sig:  # tangents unlike their primals
         return None
     return made
+
+
+def _hvp_entry(fun: Callable[..., Any], primals: Sequence[Any]
+               ) -> tuple[Callable[..., Any] | None, Deps]:
+    check_floats(fun, primals, range(len(primals)))  # once per signature: it has types
+    if _plain(fun) and _flat(primals) and len(primals) == len(pipeline.signature(fun).params):
+        return _compile_hvp(fun, tuple(primals)), pipeline.lower_with_deps(fun)[1]
+    return None, ()
 
 
 def _compile_hvp(fun: Callable[..., Any], primals: tuple[Any, ...]) -> Callable[..., Any]:

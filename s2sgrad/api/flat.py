@@ -48,13 +48,16 @@ def compiled(fun: Callable[..., Any], step: pipeline.Options, leaves: Sequence[A
     steps = steps + (step,)
     kinds = tuple(aval_of(a) for a in leaves)
     key = (base, getattr(base, "__code__", None), steps, kinds, treedefs)
+    made = _COMPILED.get(key)  # no closure made on the path that runs at every call
+    return made if made is not None else _COMPILED.make(
+        key, lambda: _leaf_program(base, steps, kinds, treedefs, step.mode))
 
-    def build() -> tuple[Callable[..., Any], Deps]:
-        program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
-        return (pipeline.compile_program(program, step.mode)[0],
-                pipeline.lower_with_deps(base, treedefs)[1])
 
-    return _COMPILED.make(key, build)
+def _leaf_program(base: Callable[..., Any], steps: tuple, kinds: tuple,
+                  treedefs: tuple | None, label: str) -> tuple[Callable[..., Any], Deps]:
+    program = pipeline.build(base, steps, list(kinds), treedefs=treedefs)
+    return (pipeline.compile_program(program, label)[0],
+            pipeline.lower_with_deps(base, treedefs)[1])
 
 
 def regroup(fun: Callable[..., Any], out: Any, treedefs: tuple | None) -> Any:

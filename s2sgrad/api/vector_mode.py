@@ -192,18 +192,20 @@ def plan_entry(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, a
                ) -> tuple[Plan | None, Deps]:
     """`plan(...)` and the globals baked into it, which must still be current to use it."""
     key = (fun, nums, is_tuple, signature(args))
+    return _PLANS.entry(key) or _PLANS.make_entry(
+        key, lambda: _plan(fun, nums, is_tuple, args))
 
-    def build() -> tuple[Plan | None, Deps]:
-        leaves, treedefs = flatten_args(args)
-        base, steps = base_of(fun, treedefs)
-        positions = leaf_slices(args)
-        wrt = tuple(p for i in nums for p in positions[i])
-        n = sum(int(np.size(leaves[p])) for p in wrt)
-        kinds = tuple(aval_of(a) for a in leaves)
-        fn = program(base, steps, kinds, treedefs, wrt, n)
-        deps = pipeline.lower_with_deps(base, treedefs)[1]
-        made = None if fn is None else \
-            Plan(fun, fn, args, nums, is_tuple, tuple(v for _, _, v in deps))
-        return made, deps
 
-    return _PLANS.make(key, build), _PLANS.deps(key)
+def _plan(fun: Callable[..., Any], nums: tuple[int, ...], is_tuple: bool, args: tuple
+          ) -> tuple[Plan | None, Deps]:
+    leaves, treedefs = flatten_args(args)
+    base, steps = base_of(fun, treedefs)
+    positions = leaf_slices(args)
+    wrt = tuple(p for i in nums for p in positions[i])
+    n = sum(int(np.size(leaves[p])) for p in wrt)
+    kinds = tuple(aval_of(a) for a in leaves)
+    fn = program(base, steps, kinds, treedefs, wrt, n)
+    deps = pipeline.lower_with_deps(base, treedefs)[1]
+    made = None if fn is None else \
+        Plan(fun, fn, args, nums, is_tuple, tuple(v for _, _, v in deps))
+    return made, deps

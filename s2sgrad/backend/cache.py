@@ -55,6 +55,11 @@ class Cache:
         entry = self._entries.get(key)
         return entry[0] if entry is not None and fresh(entry[1]) else default
 
+    def entry(self, key: Any) -> tuple[Any, Deps] | None:
+        """`(value, deps)` while fresh, else None: one call on the paths that run often."""
+        entry = self._entries.get(key)
+        return entry if entry is not None and fresh(entry[1]) else None
+
     def is_fresh(self, key: Any) -> bool:
         entry = self._entries.get(key)
         return entry is not None and fresh(entry[1])
@@ -69,14 +74,19 @@ class Cache:
 
     def make(self, key: Any, build: Callable[[], tuple[Any, Deps]]) -> Any:
         """The fresh value for `key`, built (under `COMPILE_LOCK`) if there is none."""
+        return self.make_entry(key, build)[0]
+
+    def make_entry(self, key: Any, build: Callable[[], tuple[Any, Deps]]
+                   ) -> tuple[Any, Deps]:
+        """`(value, deps)` for `key`, built (under `COMPILE_LOCK`) if not fresh."""
         entry = self._entries.get(key)
         if entry is not None and fresh(entry[1]):
-            return entry[0]
+            return entry
         with COMPILE_LOCK:
             entry = self._entries.get(key)
             if entry is None or not fresh(entry[1]):
                 entry = self._entries[key] = build()
-        return entry[0]
+        return entry
 
     def __getitem__(self, key: Any) -> Any:
         return self._entries[key][0]
