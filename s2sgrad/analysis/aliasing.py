@@ -19,6 +19,7 @@ their inputs, loop-carried values and their inits and next values.
 from __future__ import annotations
 
 import operator
+from typing import Callable
 
 import numpy as np
 
@@ -183,13 +184,16 @@ def _holds_memory_of(out: object, value: object) -> bool:
     return isinstance(out, np.ndarray) and np.may_share_memory(out, value)
 
 
-def reads_after(block: Block, tail: set[Var]) -> list[set[Var]]:
-    """For each statement, the variables read after it (in this block, then `tail`)."""
-
-    out: list[set[Var]] = [set()] * len(block)
+def reads_after(block: Block, tail: set[Var], wanted: Callable[[Stmt], bool]
+                ) -> dict[int, set[Var]]:
+    """For the statements `wanted` picks (by position), the variables read after them (in
+    this block, then `tail`). Only those are kept: a set per statement of a long block
+    would take time and memory quadratic in its length."""
+    out: dict[int, set[Var]] = {}
     acc = set(tail)
     for j in reversed(range(len(block))):
-        out[j] = set(acc)
+        if wanted(block[j]):
+            out[j] = set(acc)
         acc |= reads(block[j])
     return out
 
@@ -249,9 +253,10 @@ def definition_order(fn: Function) -> dict[Var, int]:
 
 def _check(block: Block, tail: set[Var], groups: Groups, avals: Avals,
            order: dict[Var, int]) -> None:
-    after = reads_after(block, tail)
-    for s, later in zip(block, after):
-        if isinstance(s, Assign) and s.inplace:
+    after = reads_after(block, tail, lambda s: not isinstance(s, Assign) or s.inplace)
+    for j, later in sorted(after.items()):
+        s = block[j]
+        if isinstance(s, Assign):
             _check_one(s, later, groups, avals, order)
         for child, child_tail in _children(s, later):
             _check(child, child_tail, groups, avals, order)
@@ -323,14 +328,20 @@ def _updates(fn: Function) -> dict[int, tuple[Assign, set[Var]]]:
 
 def _scan(block: Block, tail: set[Var], groups: Groups, bad_roots: set[Var],
           found: dict[int, tuple[Assign, set[Var]]], order: dict[Var, int]) -> None:
-    for s, later in zip(block, reads_after(block, tail)):
-        if isinstance(s, Assign) and s.prim in _UPDATES and isinstance(s.args[0], Var):
+    after = reads_after(block, tail, lambda s: not isinstance(s, Assign) or _update(s))
+    for j, later in sorted(after.items()):
+        s = block[j]
+        if isinstance(s, Assign):
             old, mine = s.args[0], order.get(s.outs[0], 0)
             if groups.find(old) not in bad_roots:
                 found[id(s)] = (s, {v for v in groups.members(old, later)
                                     if order.get(v, 0) < mine})
         for child, child_tail in _children(s, later):
             _scan(child, child_tail, groups, bad_roots, found, order)
+
+
+def _update(s: Assign) -> bool:
+    return s.prim in _UPDATES and isinstance(s.args[0], Var)
 
 
 def read_only_vars(block: Block) -> set[Var]:

@@ -109,26 +109,37 @@ def _closure_safe(fn: Function, alias: dict[Var, Var]) -> None:
 
 def _visit(block: Block, tail: list[Atom], params: set[Var], alias: dict[Var, Var],
            targets: set[Var]) -> None:
-    after: list[set[Var]] = [set()] * len(block)
-    acc = {a for a in tail if isinstance(a, Var)}
+    last = {a: len(block) for a in tail if isinstance(a, Var)}  # the last statement reading
     for j in reversed(range(len(block))):
-        after[j] = set(acc)
-        acc |= reads(block[j])
+        for v in reads(block[j]):
+            last.setdefault(v, j)
     local = set(params)
     for j, s in enumerate(block):
+        after = _ReadAfter(last, j)
         if isinstance(s, Assign):
-            _assign(s, after[j], local, alias, targets)
+            _assign(s, after, local, alias, targets)
         elif isinstance(s, If):
             _if_names(s, alias, targets)
             for blk, res in ((s.then, s.then_results), (s.orelse, s.else_results)):
                 _visit(blk, res, set(), alias, targets)
         else:
-            _loop_inits(s, after[j], local, alias, targets)
+            _loop_inits(s, after, local, alias, targets)
             _loop(s, alias, targets)
         local.update(s.outs)
 
 
-def _assign(s: Assign, dead_after: set[Var], local: set[Var], alias: dict[Var, Var],
+class _ReadAfter:
+    """The variables read after statement `j` of a block (`v in reads_after`), from the
+    position of each variable's last read: a set per statement would be quadratic."""
+
+    def __init__(self, last: dict[Var, int], j: int):
+        self.last, self.j = last, j
+
+    def __contains__(self, v: object) -> bool:
+        return self.last.get(v, -1) > self.j  # type: ignore[arg-type]
+
+
+def _assign(s: Assign, read_after: _ReadAfter, local: set[Var], alias: dict[Var, Var],
             targets: set[Var]) -> None:
     if s.prim in (runtime.stack_push, runtime.stack_pop) and isinstance(s.args[0], Var):
         alias[s.outs[0]] = s.args[0]
@@ -137,7 +148,7 @@ def _assign(s: Assign, dead_after: set[Var], local: set[Var], alias: dict[Var, V
         return
     family = _SUFFIX.sub("", s.out.name)
     for a in s.args:
-        if isinstance(a, Var) and a in local and a not in targets and a not in dead_after \
+        if isinstance(a, Var) and a in local and a not in targets and a not in read_after \
                 and _SUFFIX.sub("", a.name) == family and not _writes_first(s, a):
             alias[s.out] = a
             targets.add(a)
@@ -197,13 +208,13 @@ def _branches_allow(stmt: object, n: Var, c: Var) -> bool:
         _branch_results_done(stmt.orelse, stmt.else_results[k], stmt.else_results, c)
 
 
-def _loop_inits(s: For | While, dead_after: set[Var], local: set[Var],
+def _loop_inits(s: For | While, read_after: _ReadAfter, local: set[Var],
                 alias: dict[Var, Var], targets: set[Var]) -> None:
     """Rule 6: a carried value takes the name of its init when the init dies at the loop."""
     inside = reads(s) - {a for a in s.inits if isinstance(a, Var)} | \
         block_reads(s.body, s.next)
     for c, i in zip(s.carried, s.inits):
-        if isinstance(i, Var) and i in local and i not in targets and i not in dead_after \
+        if isinstance(i, Var) and i in local and i not in targets and i not in read_after \
                 and i not in inside and s.inits.count(i) == 1 and c not in alias \
                 and _SUFFIX.sub("", c.name) == _SUFFIX.sub("", i.name):
             alias[c] = i
