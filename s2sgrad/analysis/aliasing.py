@@ -65,13 +65,18 @@ class Groups:
         self.parent: dict[Var, Var] = {}
 
     def find(self, v: Var) -> Var:
-        while self.parent.get(v, v) is not v:
-            v = self.parent[v]
-        return v
+        root = v
+        while self.parent.get(root, root) is not root:
+            root = self.parent[root]
+        while v is not root:  # path compression: the next find is one step
+            self.parent[v], v = root, self.parent[v]
+        return root
 
     def union(self, a: object, b: object) -> None:
         if isinstance(a, Var) and isinstance(b, Var):
-            self.parent[self.find(a)] = self.find(b)
+            ra, rb = self.find(a), self.find(b)
+            if ra is not rb:
+                self.parent[ra] = rb
 
     def members(self, v: Var, universe: set[Var]) -> set[Var]:
         root = self.find(v)
