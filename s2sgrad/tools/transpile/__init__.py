@@ -139,7 +139,7 @@ class _Job:
     """One generated function: its program and how it is finished into the module."""
 
     def __init__(self, kind: str, fname: str, primal: ast.FunctionDef, specs: list[Any],
-                 nums: tuple[int, ...], is_tuple: bool, twin: bool):
+                 nums: tuple[int, ...], is_tuple: bool, twin: bool) -> None:
         self.kind, self.fname, self.primal = kind, fname, primal
         self.nums, self.is_tuple, self.twin = nums, is_tuple, twin
         self.specs = [Kind("array", named=False) if twin and unnamed(s) else s
