@@ -44,3 +44,16 @@ def test_examples_draw_values_of_the_kinds():
     assert values[0].shape == (2, 3) and values[0].dtype == np.float64
     assert isinstance(values[1]["b"], float) and values[2] == 4
     assert argspec.examples([Kind("array", (2, 3))], 1)[0].tolist() == values[0].tolist()
+
+
+@pytest.mark.parametrize("text", ["x=array(3), x=float", "r={'a': float, 'a': int}",
+                                  "p=dict(a=float, a=int)"])
+def test_a_name_given_twice_is_an_error(text):
+    with pytest.raises(ArgSpecError, match="twice"):
+        argspec.parse(text)
+
+
+def test_values_without_names_go_to_positional_parameters_only():
+    assert argspec.resolve(programs.keyword_only, "0.5, k=3") == [0.5, 3]
+    with pytest.raises(ArgSpecError, match="name the keyword-only ones"):
+        argspec.resolve(programs.keyword_only, "0.5, 3")

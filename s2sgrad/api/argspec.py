@@ -96,7 +96,14 @@ def parse(text: str) -> tuple[list[Any], dict[str, Any]]:
             any(k.arg is None for k in call.keywords):
         raise ArgSpecError(f"--args {text!r}: * and ** are not part of the grammar",
                            hint=_HINT)
+    _unique([k.arg for k in call.keywords], text)
     return [_spec(a) for a in call.args], {k.arg: _spec(k.value) for k in call.keywords}
+
+
+def _unique(keys: list[Any], text: str) -> None:
+    repeated = sorted({repr(k) for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ArgSpecError(f"--args {text!r} names {', '.join(repeated)} twice", hint=_HINT)
 
 
 _HINT = 'write it as a call\'s arguments: --args "x=array(3,4), w=float, k=3"'
@@ -116,6 +123,7 @@ def _spec(node: ast.expr) -> Any:
         return items if isinstance(node, ast.List) else tuple(items)
     if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and
                                           isinstance(k.value, str) for k in node.keys):
+        _unique([k.value for k in node.keys], ast.unparse(node))  # type: ignore[union-attr]
         return {k.value: _spec(v) for k, v in zip(node.keys, node.values)}  # type: ignore
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return _call(node.func.id, node)
@@ -133,7 +141,8 @@ def _call(name: str, node: ast.Call) -> Any:
             raise ArgSpecError(f"--args: cannot read {ast.unparse(node)!r}",
                                hint="an array is array(3,4) or array(3, dtype=float32)")
         return Kind("array", tuple(dims), dtype.id if dtype is not None else "float64")
-    if name == "dict" and not node.args:
+    if name == "dict" and not node.args and all(k.arg is not None for k in node.keywords):
+        _unique([k.arg for k in node.keywords], ast.unparse(node))
         return {k.arg: _spec(k.value) for k in node.keywords}
     if name in ("list", "tuple") and not node.keywords:
         items = [_spec(a) for a in node.args]
@@ -147,9 +156,11 @@ def resolve(fn: Callable[..., Any], text: str | None) -> list[Any]:
     params = list(inspect.signature(fn).parameters.values())
     positional, named = parse(text) if text else ([], {})
     names = [p.name for p in params]
-    if len(positional) > len(params):
-        raise ArgSpecError(f"--args gives {len(positional)} values, but "
-                           f"{_name(fn)}({', '.join(names)}) takes {len(params)}")
+    n_positional = sum(p.kind is not p.KEYWORD_ONLY for p in params)
+    if len(positional) > n_positional:
+        raise ArgSpecError(f"--args gives {len(positional)} values without names, but "
+                           f"{_name(fn)}({', '.join(names)}) takes {n_positional} "
+                           "positional ones", hint="name the keyword-only ones: k=3")
     for key in named:
         if key not in names:
             raise ArgSpecError(f"--args names {key!r}, which is not a parameter of "
@@ -158,8 +169,8 @@ def resolve(fn: Callable[..., Any], text: str | None) -> list[Any]:
             raise ArgSpecError(f"--args gives {key!r} twice")
     out = []
     for i, p in enumerate(params):
-        given = positional[i] if i < len(positional) else named.get(p.name, inspect._empty)
-        out.append(given if given is not inspect._empty else _unnamed(fn, p))
+        given = positional[i] if i < len(positional) else named.get(p.name, p.empty)
+        out.append(given if given is not p.empty else _unnamed(fn, p))
     return out
 
 

@@ -76,8 +76,10 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]
     return out, pullback
 
 
-def generic_jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vector: bool = True
-            ) -> Callable[..., Any]:
+def generic_jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...],
+                   vector: bool = True) -> Callable[..., Any]:
+    """The Jacobian by forward mode for any arguments: vector mode when it applies (and
+    `vector`), else one `jvp` per input element."""
     fun = canonical(fun)
     if isinstance(fun, Derived):
         return derived.jacobian_of(fun, argnums)
@@ -119,7 +121,10 @@ def generic_jacfwd(fun: Callable[..., Any], argnums: int | tuple[int, ...], vect
     return jac
 
 
-def generic_jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]) -> Callable[..., Any]:
+def generic_jacrev(fun: Callable[..., Any], argnums: int | tuple[int, ...]
+                   ) -> Callable[..., Any]:
+    """The Jacobian by reverse mode for any arguments: one pullback call per output
+    element."""
     if isinstance(fun, Derived):  # scalar in and out: the same row, by forward sweeps
         return derived.jacobian_of(fun, argnums)
     is_tuple = isinstance(argnums, tuple)

@@ -132,7 +132,7 @@ class _ReadAfter:
     """The variables read after statement `j` of a block (`v in reads_after`), from the
     position of each variable's last read: a set per statement would be quadratic."""
 
-    def __init__(self, last: dict[Var, int], j: int):
+    def __init__(self, last: dict[Var, int], j: int) -> None:
         self.last, self.j = last, j
 
     def __contains__(self, v: object) -> bool:

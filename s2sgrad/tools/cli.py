@@ -1,7 +1,9 @@
 """The `s2sgrad` command line (also `python -m s2sgrad`).
 
-    s2sgrad transpile FILE.py:FUNC [--mode reverse|forward|both] [--argnums 0,1] [-o OUT.py]
+    s2sgrad transpile FILE.py:FUNC [--mode reverse|forward|both] [--argnums 0,1] [--args SPEC]
+                      [-o OUT.py]
     s2sgrad show FILE.py:FUNC [--stage ssa|forward|reverse|optimized] [--argnums 0,1]
+                 [--args SPEC]
     s2sgrad check FILE.py:FUNC [--args 0.3,1.2] [--argnums 0,1] [--seed N]
 
 `--args` names the arguments' kinds or values in one grammar for every command (`argspec`).

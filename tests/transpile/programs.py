@@ -32,3 +32,24 @@ def annotated(x: np.ndarray, scale: float, n: int):
     for i in range(n):
         total = total + scale * np.sum(np.sin(x) * i)
     return total
+
+
+def ordered(p):
+    v = list(p.values())
+    return v[0] * 2.0 + v[1]
+
+
+def beside(p, p_a):
+    return p["a"] * 2.0 + p_a * 3.0 + p["a"] * p_a
+
+
+def activated(x, act=np.tanh):
+    return act(x) * 2.0
+
+
+def configured(x, cfg=(np.tanh, 2.0)):
+    return cfg[0](x) * cfg[1]
+
+
+def keyword_only(x, *, k=2):
+    return x * k

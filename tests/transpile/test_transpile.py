@@ -134,3 +134,28 @@ def test_an_unnamed_dict_is_refused_with_the_args_that_name_it():
 def test_differentiating_an_int_is_refused():
     with pytest.raises(ArgSpecError, match="only floats and float arrays"):
         transpile(programs.euler, argnums=1, args="k_1=int")
+
+
+def test_the_guard_checks_the_order_of_a_dicts_keys():
+    ns = module(programs.ordered, args="p=dict(a=float, b=float)")
+    assert ns["grad_ordered"]({"a": 2.0, "b": 1.0}) == {"a": 2.0, "b": 1.0}
+    with pytest.raises(TypeError, match="argument 'p' is dict"):  # compiled for a, b
+        ns["grad_ordered"]({"b": 1.0, "a": 2.0})
+
+
+def test_a_leaf_named_like_another_parameter_does_not_hide_it():
+    ns = module(programs.beside, "both", (0, 1), args="p=dict(a=float), p_a=float")
+    want = s2sgrad.value_and_grad(programs.beside, (0, 1))({"a": 5.0}, 7.0)
+    assert ns["value_and_grad_beside"]({"a": 5.0}, 7.0) == want
+    value, tangent = ns["jvp_beside"]({"a": 5.0}, 7.0, dp={"a": 1.0}, dp_a=0.0)
+    assert (value, tangent) == (66.0, want[1][0]["a"])
+
+
+def test_a_function_default_is_checked_and_a_function_in_a_container_refused():
+    ns = module(programs.activated)
+    want = s2sgrad.numerical_grad(programs.activated, 0.5)
+    assert ns["grad_activated"](0.5) == pytest.approx(want, rel=1e-7)
+    with pytest.raises(TypeError, match="generated for act=np.tanh"):
+        ns["grad_activated"](0.5, np.sin)
+    with pytest.raises(TranspileError, match="'cfg' holds a function"):
+        transpile(programs.configured)

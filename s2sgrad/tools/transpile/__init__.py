@@ -65,6 +65,7 @@ def transpile(fn: Callable[..., Any], mode: str = "reverse",
     primal = module.add_primal(fn, name, [f"{k}_{name}" for k in _FUNCTIONS["both"]] +
                                [GENERIC.format(f) for f in fnames] + ["_wrong_kind"])
     _check_unnamed(primal, specs, info)
+    _check_functions(primal, specs, info)
     specs = _counts(primal, specs, nums)
     generic = any(unnamed(s) for s in specs)
     for kind, fname in zip(_FUNCTIONS[mode], fnames):
@@ -110,6 +111,34 @@ def _check_unnamed(primal: ast.FunctionDef, specs: list[Any], info: pipeline.Sig
                 f"({', '.join(map(repr, keys))}), and nothing names its structure",
                 info.loc, f'name it with --args, e.g. --args "{name}=dict({named})" with '
                 "each leaf's kind (float, or array(...) with its shape)")
+
+
+def default_texts(args: ast.arguments) -> dict[str, str]:
+    """Each parameter with a default, and the default's source text."""
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+    return {a.arg: ast.unparse(d) for a, d in pairs}
+
+
+def _check_functions(primal: ast.FunctionDef, specs: list[Any], info: pipeline.Signature
+                     ) -> None:
+    """A function among the arguments is built into the code: a default (`act=np.tanh`)
+    is checked by identity at each call; one inside a container is refused."""
+    names = [a.arg for a in _params(primal.args)]
+    for name, spec in zip(names, specs):
+        if _holds_function(spec):
+            raise TranspileError(
+                f"cannot transpile {info.name}: its argument '{name}' holds a function, "
+                "which the generated code would be specialized for", info.loc,
+                "pass the function's parameters instead, or make it a default of a "
+                "parameter of its own (act=np.tanh), which the module checks at each call")
+
+
+def _holds_function(spec: Any) -> bool:
+    items = list(spec.values()) if type(spec) is dict else \
+        list(spec) if type(spec) in (list, tuple) else []
+    return any(signature.is_function(v) or _holds_function(v) for v in items)
 
 
 def _counts(primal: ast.FunctionDef, specs: list[Any], nums: tuple[int, ...]
@@ -192,7 +221,7 @@ class _Job:
         _keep_free(fdef, [p for p, s in zip(names, specs) if not _is_leaf(s)])
         kwonly = [a.arg for a in fdef.args.kwonlyargs]
         text = signature.guard(self.fname, names, guarded, self.twin, self.has_twin,
-                               kwonly) + \
+                               kwonly, default_texts(self.primal.args)) + \
             signature.unpack(names, specs, leaf_names)
         fdef.body[:0] = [ast.Expr(ast.Constant(self._doc(tangents if self.kind == "jvp"
                                                           else [])))] + \

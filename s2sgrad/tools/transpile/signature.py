@@ -31,8 +31,8 @@ def _wrong_kind(function, name, value, kind):
     got = type(value).__name__ if shape is None else f"an array of shape {shape}"
     return TypeError(
         f"{function}(): argument {name!r} is {got}, but this module was generated for "
-        f"{name}={kind}; run s2sgrad transpile again with --args \\"{name}=...\\" naming "
-        "the kind you pass"
+        f"{name}={kind}; pass that kind, or run s2sgrad transpile again with --args "
+        "naming the kinds you pass"
     )
 '''
 
@@ -56,8 +56,8 @@ def leaf_clauses(expr: str, leaf: Any) -> list[str]:
 def param_clauses(expr: str, spec: Any) -> list[str]:
     """The tests of one argument: its containers' types, keys and lengths, then its leaves."""
     if type(spec) is dict:
-        keys = "{" + ", ".join(map(repr, spec)) + "}"
-        out = [f"type({expr}) is dict", f"{expr}.keys() == {keys}" if spec else f"not {expr}"]
+        out = [f"type({expr}) is dict", f"tuple({expr}) == {tuple(spec)!r}"  # the order too
+               if spec else f"not {expr}"]
         for key, child in spec.items():
             out += param_clauses(f"{expr}[{key!r}]", child)
         return out
@@ -75,22 +75,28 @@ def leaf_exprs(expr: str, spec: Any) -> list[str]:
         return [e for key, child in spec.items() for e in leaf_exprs(f"{expr}[{key!r}]", child)]
     if type(spec) in (list, tuple):
         return [e for i, child in enumerate(spec) for e in leaf_exprs(f"{expr}[{i}]", child)]
-    return [] if callable(spec) and not isinstance(spec, Kind) else [expr]
+    return [] if is_function(spec) else [expr]
 
 
 def guard(fname: str, names: list[str], specs: list[Any], twin: bool, has_twin: bool,
-          kwonly: list[str]) -> str:
+          kwonly: list[str], defaults: dict[str, str]) -> str:
     """The statements that check the arguments. A named kind that does not match raises
     `_wrong_kind`; an unnamed float that is not a float goes to the generic twin (which
-    refuses only containers), or raises when the function has none."""
+    refuses only containers), or raises when the function has none. A function the code
+    is specialized for (a default such as `act=np.tanh`) must be that function."""
     lines = []
     for name, spec in zip(names, specs):
         guessed = spec.type if isinstance(spec, Kind) else "float"
         numbers = "(int, float)" if guessed == "float" else guessed  # ints are floats here
-        clauses = [f"not isinstance({name}, (dict, list, tuple))"] if twin else \
-            [f"isinstance({name}, {numbers})"] if not has_twin else []
-        kind = f"{guessed} or array" if twin else guessed
-        if not unnamed(spec):
+        clauses = [f"isinstance({name}, {numbers})"] if not has_twin and not twin else []
+        kind = guessed
+        if twin and unnamed(spec):
+            lines.append(f"if isinstance({name}, (dict, list, tuple)):\n"
+                         f"    raise _wrong_kind({fname!r}, {name!r}, {name}, "
+                         f"'{guessed} or array')\n")
+        elif is_function(spec):
+            clauses, kind = [f"{name} is {defaults[name]}"], defaults[name]
+        elif not unnamed(spec):
             clauses, kind = ([] if twin else param_clauses(name, spec)), spec_text(spec)
         if clauses:
             lines.append(f"if not ({' and '.join(clauses)}):\n"
@@ -119,15 +125,23 @@ def spec_text(spec: Any) -> str:
 
 def unpack(names: list[str], specs: list[Any], leaf_names: list[str]) -> str:
     """`params_W1 = params['W1']`, ... for the leaves of container arguments; the leaf
-    names are the compiled code's parameters, in order."""
-    lines, k = [], 0
+    names are the compiled code's parameters, in order. When a leaf's name is one of the
+    user's parameters (a leaf `p_a` of `p` beside a parameter `p_a`), all are bound in one
+    assignment, so every right-hand side reads the arguments as they were passed."""
+    pairs, k = [], 0
     for name, spec in zip(names, specs):
         exprs = leaf_exprs(name, spec)
-        for expr, leaf in zip(exprs, leaf_names[k:k + len(exprs)]):
-            if expr != leaf:
-                lines.append(f"{leaf} = {expr}\n")
+        pairs += [(leaf, expr) for expr, leaf in zip(exprs, leaf_names[k:k + len(exprs)])
+                  if expr != leaf]
         k += len(exprs)
-    return "".join(lines)
+    if any(leaf in names for leaf, _ in pairs):
+        return f"{', '.join(p[0] for p in pairs)} = {', '.join(p[1] for p in pairs)}\n"
+    return "".join(f"{leaf} = {expr}\n" for leaf, expr in pairs)
+
+
+def is_function(spec: Any) -> bool:
+    """A function passed (or defaulted) as an argument: the code is specialized for it."""
+    return callable(spec) and not isinstance(spec, Kind)
 
 
 def statements(text: str) -> list[ast.stmt]:
