@@ -140,8 +140,9 @@ def unpack(names: list[str], specs: list[Any], leaf_names: list[str]) -> str:
 
 
 def is_function(spec: Any) -> bool:
-    """A function passed (or defaulted) as an argument: the code is specialized for it."""
-    return callable(spec) and not isinstance(spec, Kind)
+    """A function passed (or defaulted) as an argument: the code is specialized for it. The
+    same test as `pytree.flatten`'s for a static leaf (a NumPy scalar type has a shape)."""
+    return callable(spec) and not hasattr(spec, "shape") and not isinstance(spec, Kind)
 
 
 def statements(text: str) -> list[ast.stmt]:
