@@ -8,13 +8,14 @@ specialization key, so `params["W1"]` in the user's code resolves at compile tim
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, Union
 
 import numpy as np
 
+from .ir.core import Tag
 
-class Node(str, Enum):
+
+class Node(Tag):
     """What a treedef describes: a leaf (`LEAF`), or a tuple whose first item says which
     container (`(TUPLE, children)`, `(LIST, children)`, `(DICT, keys, children)`) or a
     value known when compiling (`(STATIC, value)`: a function passed as an argument)."""
@@ -24,9 +25,6 @@ class Node(str, Enum):
     LIST = "list"
     DICT = "dict"
     STATIC = "static"
-
-    __str__ = str.__str__  # prints as its value, on every Python
-    __format__ = str.__format__
 
 
 LEAF = Node.LEAF

@@ -17,16 +17,15 @@ from __future__ import annotations
 import operator
 import random
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import numpy as np
 
 from .. import runtime
-from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Var, While
+from ..ir.core import UNDEF, Assign, Atom, Block, Const, For, Function, If, Tag, Var, While
 
 
-class ValueKind(str, Enum):
+class ValueKind(Tag):
     """What an abstract value is: a Python or NumPy scalar, an array, anything else, or (for
     a loop-carried name Python has not assigned yet) nothing yet."""
 
@@ -34,9 +33,6 @@ class ValueKind(str, Enum):
     ARRAY = "array"
     ANY = "any"
     UNSET = "unset"
-
-    __str__ = str.__str__  # prints as its value, on every Python
-    __format__ = str.__format__
 
 
 @dataclass(frozen=True)

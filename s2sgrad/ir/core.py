@@ -29,9 +29,18 @@ Rules the verifier checks:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Callable, Union
 
 from ..errors import Loc
+
+
+class Tag(str, Enum):
+    """An enum whose members are strings (abstract-value kinds, pytree nodes): they compare
+    and hash as their values, and print as them on every Python."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
 
 
 @dataclass(frozen=True, eq=False)
